@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Generate topic cues from the IPTC Media Topics vocabulary.
+
+Reads the IPTC Media Topics TSV (qcode, level, broader, retired, label_en,
+label_fr, label_ar, definition_en) and writes config/topics/lexicon/iptc-generated.tsv
+with columns `lang	topic	weight	term`.
+
+Every non-retired concept's English, French and Arabic label becomes a cue for
+its top-level ancestor (found by walking `broader`). Why: the ~1,150 live
+concepts name the things stories are about (cricket, inflation, earthquake) in
+three languages, which is a large, vetted cue list we do not have to write by
+hand. The curated lexicons (ar/en/fr/es/ru/zh/de.tsv) add the wire-copy words
+that IPTC labels do not contain (ceasefire, striker, Bundestag ...).
+
+Rules (kept deterministic so the output only changes when the vocab does):
+  * weight by depth: level 1 -> 2.0, level 2 -> 1.5, deeper -> 1.0; a term
+    reached from several concepts of one topic keeps its highest weight;
+  * labels are split into their parts on commas, "and"/"or" ("et"/"ou"), "/",
+    and the Arabic list comma and conjunction "و", so "economy, business and
+    finance" gives "economy", "business", "finance";
+  * parenthetical qualifiers such as "(court)" or "(rodéo)" are dropped: they
+    disambiguate the label inside IPTC, they are not what copy says;
+  * parts that are generic words ("other", "general", "affairs"...) are dropped;
+  * Latin text is lowercased; Arabic loses tashkeel, tatweel and the article
+    "ال" (the matcher strips it from the text too);
+  * a term that points to N > 1 top-level topics is kept for each with its
+    weight divided by N ("halved" for the usual two).
+
+Usage: gen_iptc_cues.py [VOCAB_TSV] [OUT_TSV]
+"""
+
+import csv
+import re
+import sys
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_VOCAB = Path("/work/shared/vocab/iptc-mediatopics-en-fr-ar.tsv")
+DEFAULT_OUT = ROOT / "config" / "topics" / "lexicon" / "iptc-generated.tsv"
+
+LEVEL_WEIGHT = {1: 2.0, 2: 1.5}
+DEEP_WEIGHT = 1.0
+
+# Parts that carry no topic on their own once a label is split.
+STOP_PARTS = {
+    "en": {
+        "a", "an", "the", "of", "in", "on", "for", "to", "and", "or", "with",
+        "other", "others", "general", "generic", "misc", "miscellaneous",
+        "news", "issue", "issues", "affairs", "matters", "matter", "aspects",
+        "people", "activities", "activity", "thing", "things", "type", "types",
+        "related", "various", "etc",
+        # generic once split off their label ("online and remote learning",
+        # "diseases and conditions", "market and exchange", ...)
+        "online", "conditions", "exchange", "record", "values", "ownership",
+        "holiday", "product", "products", "service", "services",
+    },
+    "fr": {
+        "le", "la", "les", "l", "un", "une", "de", "des", "du", "d", "et", "ou",
+        "à", "au", "aux", "en", "pour", "avec",
+        "autre", "autres", "général", "générale", "généralités", "divers",
+        "diverses", "question", "questions", "affaires", "sujets", "activités",
+        "gens", "produits", "produit", "services",
+        # generic or misleading once split off ("Social" is IPTC's French
+        # label for labour, but the word fires on "réseaux sociaux" etc.)
+        "social", "record", "valeurs", "discipline", "transfert", "standards",
+    },
+    "ar": {
+        "في", "من", "على", "الى", "إلى", "عن", "مع",
+        "اخرى", "أخرى", "آخر", "اخر", "عام", "عامة", "شؤون", "قضايا", "قضية",
+        "مسائل", "امور", "أمور", "متنوعة", "مختلفة",
+        "خدمات", "خدمة", "انتاج", "صغيرة", "رياضية", "مدن", "منتجات",
+        "ظروف", "قيم", "فحص", "حفظ", "مبادلة", "معايير", "انتقال", "اعياد",
+    },
+}
+
+# Arabic words that begin with a root letter waw: never split as "و" + word.
+AR_WAW_ROOT_PREFIXES = (
+    "وطن", "وزار", "وزير", "وزراء", "وقود", "وظيف", "وسائل", "وسيل", "وسائط",
+    "وفا", "ولاد", "ولادة", "وثائق", "وثيق", "وحد", "وجه", "وضع", "وقت", "وصف",
+    "ورث", "وراث", "وسط", "وكال", "وكيل", "ولاي", "وباء", "ودائع", "وديع",
+    "وقف", "وقاي", "ورق", "وجب", "وزن", "وادي", "وحش", "ولي", "وصول", "وهم",
+)
+
+# Words whose initial "ال" is part of the word, not the article (written
+# without hamza, as wire copy usually does).
+AR_AL_ROOT = {"البسة", "الماس", "المانيا", "الغام", "البوم", "الفية"}
+
+# A label about the relation between two things is one cue, not two:
+# "relations between religion and government" must not make "government" a
+# religion cue.
+NO_SPLIT = re.compile(r"\b(between|entre)\b|بين")
+
+TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+PAREN = re.compile(r"\s*\([^)]*\)?")
+
+
+def top_level_of(qcode, concepts):
+    """Walk `broader` up to the level-1 ancestor."""
+    seen = set()
+    while concepts[qcode]["broader"]:
+        if qcode in seen:
+            raise ValueError(f"cycle in broader chain at {qcode}")
+        seen.add(qcode)
+        qcode = concepts[qcode]["broader"]
+    return qcode
+
+
+def normalise_arabic_word(word):
+    word = TASHKEEL.sub("", word)
+    if word.startswith("ال") and len(word) - 2 >= 3 and word not in AR_AL_ROOT:
+        word = word[2:]
+    return word
+
+
+def split_label(label, lang, english_has_conjunction):
+    """Split an IPTC label into cue parts (see module doc)."""
+    label = unicodedata.normalize("NFC", label)
+    label = PAREN.sub(" ", label).strip()
+    if not label:
+        return []
+    if NO_SPLIT.search(label):
+        english_has_conjunction = False
+    if lang in ("en", "fr"):
+        label = label.lower().replace("&", " and ")
+        conj = r"\s+(?:and|or)\s+" if lang == "en" else r"\s+(?:et|ou)\s+"
+        if NO_SPLIT.search(label):
+            raw = [label]
+        else:
+            raw = re.split(rf"\s*[,;/]\s*|{conj}", label)
+    else:
+        raw = []
+        for chunk in re.split(r"\s*[،,;/]\s*", label):
+            words = chunk.split()
+            part = []
+            for i, w in enumerate(words):
+                is_conj = (
+                    english_has_conjunction
+                    and i > 0
+                    and w.startswith("و")
+                    and len(w) >= 4
+                    and not w.startswith(AR_WAW_ROOT_PREFIXES)
+                )
+                if is_conj:
+                    raw.append(" ".join(part))
+                    part = [w[1:]]
+                else:
+                    part.append(w)
+            raw.append(" ".join(part))
+        raw = [" ".join(normalise_arabic_word(w) for w in p.split()) for p in raw]
+    parts = []
+    for p in raw:
+        p = re.sub(r"\s+", " ", p).strip(" -'’.\"*")
+        if len(p) < 2 or p in STOP_PARTS[lang]:
+            continue
+        if p.isdigit():
+            continue
+        parts.append(p)
+    return parts
+
+
+def fmt_weight(w):
+    s = f"{w:.2f}".rstrip("0")
+    return s + "0" if s.endswith(".") else s
+
+
+def generate(vocab_path):
+    with open(vocab_path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    concepts = {r["qcode"]: r for r in rows}
+    # (lang, term) -> {top: weight}
+    cues = defaultdict(dict)
+    for r in rows:
+        if r["retired"].strip() == "1":
+            continue
+        level = int(r["level"])
+        weight = LEVEL_WEIGHT.get(level, DEEP_WEIGHT)
+        top = top_level_of(r["qcode"], concepts)
+        english_conj = bool(re.search(r",| and | or |/", r["label_en"]))
+        for lang in ("en", "fr", "ar"):
+            label = r[f"label_{lang}"].strip()
+            if not label:
+                continue
+            for term in split_label(label, lang, english_conj):
+                prev = cues[(lang, term)].get(top, 0.0)
+                cues[(lang, term)][top] = max(prev, weight)
+    out = []
+    for (lang, term), tops in cues.items():
+        n = len(tops)
+        for top, w in tops.items():
+            out.append((lang, top, fmt_weight(w / n if n > 1 else w), term))
+    out.sort()
+    return out
+
+
+def main(argv):
+    vocab = Path(argv[1]) if len(argv) > 1 else DEFAULT_VOCAB
+    out_path = Path(argv[2]) if len(argv) > 2 else DEFAULT_OUT
+    rows = generate(vocab)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("lang\ttopic\tweight\tterm\n")
+        for row in rows:
+            fh.write("\t".join(row) + "\n")
+    print(f"wrote {len(rows)} cues to {out_path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
