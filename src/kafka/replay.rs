@@ -1,0 +1,180 @@
+//! `wiredesk replay`: re-runs a bounded slice of a topic through the
+//! pipeline into prefixed sandbox topics or a JSONL file. It assigns
+//! partitions directly (no group membership, no commits), so the live
+//! consumer group's offsets never move, and it starts with an empty dedup
+//! index so live state is untouched.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::{Offset, TopicPartitionList};
+use tracing::info;
+
+use super::output::{enqueue, headers_of};
+use super::service::{process_message, Clock, RawMessage, RunSummary};
+use super::{base_client_config, producer_config, BrokerError};
+use crate::config::Config;
+use crate::dedup::DedupIndex;
+use crate::pipeline::{Pipeline, SourceMeta};
+
+/// Where replayed records go.
+pub enum Destination<'a> {
+    /// The configured output topics, each name prefixed.
+    Topics {
+        /// Prefix such as `replay.2026-11-29.`.
+        prefix: String,
+    },
+    /// Enriched records as JSONL.
+    File(&'a mut dyn Write),
+}
+
+const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Replays `topic` from its start to the end offsets captured when the
+/// replay starts, then stops.
+pub async fn replay_topic(
+    config: &Config,
+    pipeline: &Pipeline,
+    topic: &str,
+    mut destination: Destination<'_>,
+    clock: &Clock,
+) -> Result<RunSummary, BrokerError> {
+    let mut cc = base_client_config(config);
+    cc.set("group.id", format!("wiredesk-replay-{}", std::process::id()))
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("isolation.level", "read_committed");
+    let consumer: StreamConsumer = cc.create().map_err(|source| BrokerError::Client {
+        role: "consumer",
+        source,
+    })?;
+    let unreachable = |doing: String, source| BrokerError::Unreachable {
+        brokers: config.raw.kafka.brokers.clone(),
+        secs: METADATA_TIMEOUT.as_secs(),
+        doing,
+        source,
+    };
+    let metadata = consumer
+        .fetch_metadata(Some(topic), METADATA_TIMEOUT)
+        .map_err(|e| unreachable(format!("reading metadata of {topic}"), e))?;
+    let partitions: Vec<i32> = metadata
+        .topics()
+        .iter()
+        .filter(|t| t.name() == topic)
+        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .collect();
+    if partitions.is_empty() {
+        return Err(BrokerError::Usage(format!("topic {topic:?} does not exist or has no partitions")));
+    }
+    let mut assignment = TopicPartitionList::new();
+    let mut remaining = std::collections::HashMap::new();
+    for p in partitions {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, p, METADATA_TIMEOUT)
+            .map_err(|e| unreachable(format!("reading offsets of {topic}/{p}"), e))?;
+        if high > low {
+            assignment
+                .add_partition_offset(topic, p, Offset::Offset(low))
+                .map_err(|e| BrokerError::Usage(e.to_string()))?;
+            remaining.insert(p, high);
+        }
+    }
+    let producer: Option<FutureProducer> = match destination {
+        Destination::Topics { .. } => Some(producer_config(config).create().map_err(|source| BrokerError::Client {
+            role: "producer",
+            source,
+        })?),
+        Destination::File(_) => None,
+    };
+    consumer.assign(&assignment).map_err(|source| BrokerError::Fatal {
+        doing: "assigning partitions".into(),
+        source,
+    })?;
+    let started = Instant::now();
+    let mut index = DedupIndex::new(
+        config.raw.dedup.window_hours as i64 * 3600,
+        config.raw.dedup.max_entries,
+    );
+    let mut summary = RunSummary::default();
+    let mut pending = Vec::new();
+    while !remaining.is_empty() {
+        let message = consumer.recv().await.map_err(|source| BrokerError::Fatal {
+            doing: format!("reading {topic}"),
+            source,
+        })?;
+        let Some(&end) = remaining.get(&message.partition()) else { continue };
+        if message.offset() >= end {
+            remaining.remove(&message.partition());
+            continue;
+        }
+        if message.offset() + 1 >= end {
+            remaining.remove(&message.partition());
+        }
+        let source = SourceMeta {
+            topic: Some(topic.to_string()),
+            partition: Some(message.partition()),
+            offset: Some(message.offset()),
+            timestamp_ms: message.timestamp().to_millis(),
+        };
+        let raw = RawMessage {
+            payload: message.payload(),
+            key: message.key(),
+        };
+        let (records, outcome) = process_message(
+            pipeline,
+            &mut index,
+            config,
+            raw,
+            headers_of(message.headers()),
+            &source,
+            &clock.now(),
+        );
+        summary.count(outcome);
+        match (&mut destination, &producer) {
+            (Destination::Topics { prefix }, Some(producer)) => {
+                for mut record in records {
+                    record.topic = format!("{prefix}{}", record.topic);
+                    let future = enqueue(producer, &record).await.map_err(|source| BrokerError::Delivery {
+                        topic: record.topic.clone(),
+                        source,
+                    })?;
+                    pending.push((record.topic, future));
+                }
+            }
+            (Destination::File(out), _) => {
+                for record in records.iter().filter(|r| r.topic == config.raw.topics.enriched) {
+                    out.write_all(&record.payload)
+                        .and_then(|_| out.write_all(b"\n"))
+                        .map_err(|source| BrokerError::File {
+                            path: "replay output".into(),
+                            source,
+                        })?;
+                }
+            }
+            _ => {}
+        }
+    }
+    for (topic, future) in pending {
+        match future.await {
+            Ok(Ok(_)) => summary.produced += 1,
+            Ok(Err((source, _))) => return Err(BrokerError::Delivery { topic, source }),
+            Err(_) => {
+                return Err(BrokerError::Delivery {
+                    topic,
+                    source: rdkafka::error::KafkaError::Canceled,
+                })
+            }
+        }
+    }
+    if let Some(producer) = producer {
+        producer.flush(Duration::from_secs(30)).map_err(|source| BrokerError::Fatal {
+            doing: "flushing the producer".into(),
+            source,
+        })?;
+    }
+    info!(topic, consumed = summary.consumed, produced = summary.produced, secs = started.elapsed().as_secs_f64(), "replay finished");
+    Ok(summary)
+}

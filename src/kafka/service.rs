@@ -1,0 +1,339 @@
+//! `wiredesk run`: consume → decode → enrich → route → produce, with
+//! at-least-once delivery.
+//!
+//! Messages are processed one at a time per consumer, so per-partition
+//! order is kept. Each message's outputs are enqueued without waiting; its
+//! delivery futures go, in consumption order, through a bounded channel to
+//! an acknowledger task that awaits them and only then stores the offset.
+//! The channel bound is the in-flight limit: when deliveries lag, the
+//! consumer waits (back-pressure). Offsets are committed from the store, so
+//! a crash re-processes at most the unacknowledged messages.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{BorrowedMessage, Message};
+use rdkafka::producer::{DeliveryFuture, FutureProducer, Producer};
+use tokio::sync::mpsc;
+use tracing::{debug, info, info_span, warn};
+
+use super::output::{dead_letter_record, enqueue, enriched_records, headers_of, OutputRecord};
+use super::{base_client_config, is_fatal, producer_config, BrokerError};
+use crate::article::{decode, Reason};
+use crate::config::Config;
+use crate::dedup::{DedupIndex, DedupStatus};
+use crate::pipeline::{Pipeline, SourceMeta};
+
+/// What happened to one input message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Enriched, with this dedup status.
+    Enriched(DedupStatus),
+    /// Sent to the dead-letter topic for this reason.
+    DeadLettered(Reason),
+}
+
+/// Counts of a run, logged at the end and returned to the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Input messages consumed.
+    pub consumed: u64,
+    /// Articles enriched, by dedup status.
+    pub enriched: BTreeMap<&'static str, u64>,
+    /// Messages dead-lettered, by reason code.
+    pub dead_lettered: BTreeMap<&'static str, u64>,
+    /// Output records acknowledged by the broker.
+    pub produced: u64,
+}
+
+impl RunSummary {
+    /// Counts one outcome.
+    pub fn count(&mut self, outcome: Outcome) {
+        self.consumed += 1;
+        match outcome {
+            Outcome::Enriched(s) => *self.enriched.entry(s.as_str()).or_default() += 1,
+            Outcome::DeadLettered(r) => *self.dead_lettered.entry(r.code()).or_default() += 1,
+        }
+    }
+}
+
+/// Where the processing time comes from: the system clock, or a fixed
+/// value so replays are byte-identical.
+#[derive(Debug, Clone)]
+pub enum Clock {
+    /// Now, in UTC.
+    System,
+    /// Always this RFC 3339 time.
+    Fixed(String),
+}
+
+impl Clock {
+    /// The current processing time, RFC 3339.
+    pub fn now(&self) -> String {
+        match self {
+            Clock::System => chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            Clock::Fixed(t) => t.clone(),
+        }
+    }
+}
+
+/// One Kafka message, as plain values.
+#[derive(Debug, Clone, Copy)]
+pub struct RawMessage<'a> {
+    /// The value bytes (`None` for a tombstone).
+    pub payload: Option<&'a [u8]>,
+    /// The key bytes.
+    pub key: Option<&'a [u8]>,
+}
+
+/// Turns one message into its output records: enriched records on their
+/// routed topics, or one dead-letter record. Pure apart from the index.
+pub fn process_message(
+    pipeline: &Pipeline,
+    index: &mut DedupIndex,
+    config: &Config,
+    message: RawMessage<'_>,
+    headers: Vec<(String, Vec<u8>)>,
+    source: &SourceMeta,
+    processed_at: &str,
+) -> (Vec<OutputRecord>, Outcome) {
+    let bytes = message.payload.unwrap_or_default();
+    match decode(bytes, config.raw.input.max_message_bytes) {
+        Ok(article) => {
+            let record = pipeline.enrich(article, source, index, processed_at);
+            let status = record.dedup.status;
+            let records = enriched_records(&record, &pipeline.knowledge().router, source.timestamp_ms);
+            (records, Outcome::Enriched(status))
+        }
+        Err(err) => {
+            debug!(reason = %err.reason, detail = %err.detail, "dead-lettering message");
+            let record = dead_letter_record(
+                &config.raw.topics.dead_letter,
+                bytes,
+                message.key,
+                headers,
+                &err,
+                source,
+            );
+            (vec![record], Outcome::DeadLettered(err.reason))
+        }
+    }
+}
+
+/// A processed message whose outputs are on their way.
+struct InFlight {
+    topic: String,
+    partition: i32,
+    offset: i64,
+    deliveries: Vec<(String, DeliveryFuture)>,
+}
+
+/// Runs the service until `shutdown` resolves, then drains in-flight work,
+/// commits and flushes. Returns the run's counts, or the fatal error.
+pub async fn run(
+    config: &Config,
+    pipeline: Pipeline,
+    mut index: DedupIndex,
+    shutdown: impl Future<Output = ()>,
+) -> Result<RunSummary, BrokerError> {
+    let consumer: Arc<StreamConsumer> = Arc::new(consumer_config(config).create().map_err(|source| {
+        BrokerError::Client {
+            role: "consumer",
+            source,
+        }
+    })?);
+    let producer: FutureProducer = producer_config(config)
+        .create()
+        .map_err(|source| BrokerError::Client {
+            role: "producer",
+            source,
+        })?;
+    let topics: Vec<&str> = config.raw.topics.input.iter().map(String::as_str).collect();
+    consumer.subscribe(&topics).map_err(|source| BrokerError::Fatal {
+        doing: format!("subscribing to {topics:?}"),
+        source,
+    })?;
+    info!(topics = ?topics, group = %config.raw.kafka.group_id, brokers = %config.raw.kafka.brokers, "wiredesk running");
+
+    let (tx, rx) = mpsc::channel::<InFlight>(config.raw.pipeline.max_in_flight);
+    let acker = tokio::spawn(acknowledge(rx, consumer.clone()));
+    let mut summary = RunSummary::default();
+    let mut backoff = Backoff::default();
+    let mut last_report = Instant::now();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            biased;
+            _ = &mut shutdown => {
+                info!("shutdown requested: draining in-flight messages");
+                break;
+            }
+            received = consumer.recv() => match received {
+                Ok(message) => {
+                    backoff.reset();
+                    let in_flight = handle(config, &pipeline, &mut index, &producer, &message, &mut summary).await?;
+                    if tx.send(in_flight).await.is_err() {
+                        // The acknowledger stopped: its error is reported below.
+                        break;
+                    }
+                }
+                Err(e) if is_fatal(&e) => {
+                    return Err(BrokerError::Fatal { doing: "consuming".into(), source: e });
+                }
+                Err(e) => {
+                    let wait = backoff.next();
+                    warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "transient consumer error");
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+        if last_report.elapsed() >= Duration::from_secs(10) {
+            last_report = Instant::now();
+            info!(consumed = summary.consumed, enriched = ?summary.enriched, dead_lettered = ?summary.dead_lettered, index_entries = index.len(), "progress");
+        }
+    }
+    drop(tx);
+    let drain = Duration::from_secs(config.raw.pipeline.drain_timeout_secs);
+    summary.produced = match tokio::time::timeout(drain, acker).await {
+        Ok(Ok(Ok(produced))) => produced,
+        Ok(Ok(Err(e))) => return Err(e),
+        Ok(Err(join)) => {
+            return Err(BrokerError::Usage(format!("acknowledger task failed: {join}")));
+        }
+        Err(_) => {
+            warn!(secs = drain.as_secs(), "in-flight deliveries did not finish in time; their offsets stay uncommitted and will be re-processed");
+            0
+        }
+    };
+    match consumer.commit_consumer_state(CommitMode::Sync) {
+        Ok(()) => {}
+        Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+        Err(e) => warn!(error = %e, "final commit failed; the group resumes from the last auto-commit"),
+    }
+    if let Err(e) = producer.flush(drain) {
+        warn!(error = %e, "producer flush did not complete");
+    }
+    info!(consumed = summary.consumed, produced = summary.produced, enriched = ?summary.enriched, dead_lettered = ?summary.dead_lettered, "wiredesk stopped");
+    Ok(summary)
+}
+
+/// Consumer settings: offsets are stored by us after delivery, and
+/// committed automatically from that store (and once more at shutdown).
+fn consumer_config(config: &Config) -> rdkafka::config::ClientConfig {
+    let mut c = base_client_config(config);
+    c.set("group.id", &config.raw.kafka.group_id)
+        .set("enable.auto.commit", "true")
+        .set("enable.auto.offset.store", "false")
+        .set("isolation.level", "read_committed");
+    if c.get("auto.offset.reset").is_none() {
+        c.set("auto.offset.reset", "earliest");
+    }
+    c
+}
+
+async fn handle(
+    config: &Config,
+    pipeline: &Pipeline,
+    index: &mut DedupIndex,
+    producer: &FutureProducer,
+    message: &BorrowedMessage<'_>,
+    summary: &mut RunSummary,
+) -> Result<InFlight, BrokerError> {
+    let span = info_span!("message", topic = message.topic(), partition = message.partition(), offset = message.offset());
+    let _enter = span.enter();
+    let source = SourceMeta {
+        topic: Some(message.topic().to_string()),
+        partition: Some(message.partition()),
+        offset: Some(message.offset()),
+        timestamp_ms: message.timestamp().to_millis(),
+    };
+    let raw = RawMessage {
+        payload: message.payload(),
+        key: message.key(),
+    };
+    let headers = headers_of(message.headers());
+    let processed_at = Clock::System.now();
+    // Enrichment is CPU work: keep it off the reactor so deliveries and
+    // timers stay responsive.
+    let (records, outcome) = tokio::task::block_in_place(|| {
+        process_message(pipeline, index, config, raw, headers, &source, &processed_at)
+    });
+    summary.count(outcome);
+    let mut deliveries = Vec::with_capacity(records.len());
+    for record in &records {
+        let future = enqueue(producer, record).await.map_err(|source| BrokerError::Delivery {
+            topic: record.topic.clone(),
+            source,
+        })?;
+        deliveries.push((record.topic.clone(), future));
+    }
+    Ok(InFlight {
+        topic: message.topic().to_string(),
+        partition: message.partition(),
+        offset: message.offset(),
+        deliveries,
+    })
+}
+
+/// Awaits deliveries in consumption order and stores each message's offset
+/// once all its outputs are acknowledged. Returns the records delivered.
+async fn acknowledge(mut rx: mpsc::Receiver<InFlight>, consumer: Arc<StreamConsumer>) -> Result<u64, BrokerError> {
+    let mut delivered = 0u64;
+    while let Some(in_flight) = rx.recv().await {
+        for (topic, future) in in_flight.deliveries {
+            match future.await {
+                Ok(Ok(_)) => delivered += 1,
+                Ok(Err((source, _))) => return Err(BrokerError::Delivery { topic, source }),
+                Err(_) => {
+                    return Err(BrokerError::Delivery {
+                        topic,
+                        source: KafkaError::Canceled,
+                    })
+                }
+            }
+        }
+        if let Err(e) = consumer.store_offset(&in_flight.topic, in_flight.partition, in_flight.offset) {
+            // The partition was revoked by a rebalance: its new owner
+            // re-processes from the last commit (at-least-once).
+            debug!(error = %e, topic = %in_flight.topic, partition = in_flight.partition, "offset not stored");
+        }
+    }
+    Ok(delivered)
+}
+
+/// Exponential backoff for transient errors: 100 ms doubling to 10 s.
+#[derive(Debug, Default)]
+struct Backoff {
+    attempt: u32,
+}
+
+impl Backoff {
+    fn next(&mut self) -> Duration {
+        let ms = 100u64.saturating_mul(1 << self.attempt.min(7)).min(10_000);
+        self.attempt += 1;
+        Duration::from_millis(ms)
+    }
+
+    fn reset(&mut self) {
+        self.attempt = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_then_caps() {
+        let mut b = Backoff::default();
+        let waits: Vec<u64> = (0..10).map(|_| b.next().as_millis() as u64).collect();
+        assert_eq!(&waits[..4], &[100, 200, 400, 800]);
+        assert_eq!(*waits.last().unwrap(), 10_000);
+        b.reset();
+        assert_eq!(b.next().as_millis(), 100);
+    }
+}

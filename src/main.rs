@@ -1,0 +1,259 @@
+//! The `wiredesk` binary: parses arguments, loads configuration and calls
+//! the library. Errors are printed with their causes and a non-zero exit.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use tracing::info;
+
+use wiredesk::config::Config;
+use wiredesk::dedup::DedupIndex;
+use wiredesk::kafka::replay::Destination;
+use wiredesk::kafka::service::{Clock, RunSummary};
+use wiredesk::knowledge::Knowledge;
+use wiredesk::pipeline::Pipeline;
+use wiredesk::telemetry::{self, LogFormat};
+
+/// The automated wire desk: places, regions, IPTC topics and duplicates for
+/// every wire article, from Kafka to Kafka.
+#[derive(Debug, Parser)]
+#[command(name = "wiredesk", version, about, long_about = None)]
+struct Cli {
+    /// Configuration file [default: config/wiredesk.toml if present, else the embedded default].
+    #[arg(long, global = true, env = "WIREDESK_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value = "text", env = "WIREDESK_LOG_FORMAT")]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Broker override shared by Kafka-facing commands.
+#[derive(Debug, Args)]
+struct BrokerArgs {
+    /// Bootstrap servers HOST:PORT[,HOST:PORT], overriding [kafka] brokers.
+    #[arg(long)]
+    brokers: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the service: consume input topics, enrich, route, produce.
+    Run {
+        #[command(flatten)]
+        broker: BrokerArgs,
+    },
+    /// Enrich files offline (no Kafka): JSONL or a text file in, enriched JSONL out.
+    Enrich {
+        /// Input file, JSONL (one article per line) or plain text (one article); `-` for stdin.
+        #[arg(long, short)]
+        input: PathBuf,
+        /// Output JSONL file; `-` for stdout.
+        #[arg(long, short, default_value = "-")]
+        output: PathBuf,
+        /// Use this RFC 3339 time as meta.processed_at, for byte-identical output.
+        #[arg(long)]
+        fixed_clock: Option<String>,
+    },
+    /// Load a JSONL or text file into a topic, keyed by article id.
+    Produce {
+        #[command(flatten)]
+        broker: BrokerArgs,
+        /// Input file.
+        #[arg(long, short)]
+        input: PathBuf,
+        /// Destination topic [default: the first input topic].
+        #[arg(long)]
+        topic: Option<String>,
+        /// Messages per second (default: as fast as possible).
+        #[arg(long)]
+        rate: Option<f64>,
+    },
+    /// Re-run a topic or a file through the pipeline into sandbox topics or a file.
+    Replay {
+        #[command(flatten)]
+        broker: BrokerArgs,
+        /// Source topic, replayed from its start to its end at launch.
+        #[arg(long, conflicts_with = "input")]
+        from_topic: Option<String>,
+        /// Source file (JSONL or text) instead of a topic.
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Prefix for output topic names (required with --from-topic unless --output is given).
+        #[arg(long)]
+        output_prefix: Option<String>,
+        /// Write enriched records to this JSONL file instead of topics.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Allow writing into the live output topics (an empty prefix).
+        #[arg(long)]
+        allow_live: bool,
+        /// Use this RFC 3339 time as meta.processed_at.
+        #[arg(long)]
+        fixed_clock: Option<String>,
+    },
+    /// Run the whole pipeline on an in-process mock Kafka with bundled sample wires.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(path: Option<&PathBuf>, broker: Option<&BrokerArgs>) -> Result<Config> {
+    let mut config = Config::load(path.map(PathBuf::as_path), std::env::vars())?;
+    if let Some(b) = broker.and_then(|b| b.brokers.as_deref()) {
+        config.set_brokers(b)?;
+    }
+    Ok(config)
+}
+
+fn build_pipeline(config: &Config) -> Result<Pipeline> {
+    let knowledge = Knowledge::load(config).context("loading knowledge data (gazetteer, topic lexicons, model)")?;
+    info!(knowledge_version = %knowledge.version, config = %config.origin, "knowledge loaded");
+    Ok(Pipeline::new(Arc::new(knowledge)))
+}
+
+fn new_index(config: &Config) -> DedupIndex {
+    DedupIndex::new(config.raw.dedup.window_hours as i64 * 3600, config.raw.dedup.max_entries)
+}
+
+fn clock(fixed: Option<String>) -> Result<Clock> {
+    match fixed {
+        Some(t) => {
+            chrono::DateTime::parse_from_rfc3339(&t)
+                .with_context(|| format!("--fixed-clock {t:?} is not an RFC 3339 time such as 2026-11-29T00:00:00Z"))?;
+            Ok(Clock::Fixed(t))
+        }
+        None => Ok(Clock::System),
+    }
+}
+
+fn open_output(path: &PathBuf) -> Result<Box<dyn Write>> {
+    if path.as_os_str() == "-" {
+        Ok(Box::new(BufWriter::new(std::io::stdout().lock())))
+    } else {
+        let f = File::create(path).with_context(|| format!("cannot create output file {}", path.display()))?;
+        Ok(Box::new(BufWriter::new(f)))
+    }
+}
+
+fn read_input(path: &PathBuf) -> Result<Vec<wiredesk::wirefile::WireItem>> {
+    wiredesk::wirefile::read(path).with_context(|| format!("cannot read input {}", path.display()))
+}
+
+fn report(summary: &RunSummary) {
+    eprintln!(
+        "consumed {} | enriched {:?} | dead-lettered {:?} | produced {}",
+        summary.consumed, summary.enriched, summary.dead_lettered, summary.produced
+    );
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the service");
+                ctrl_c.await.ok();
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await.ok();
+}
+
+async fn dispatch(cli: Cli) -> Result<()> {
+    let cfg_path = cli.config.as_ref();
+    match cli.command {
+        Command::Run { broker } => {
+            let config = load_config(cfg_path, Some(&broker))?;
+            let pipeline = build_pipeline(&config)?;
+            let summary = wiredesk::kafka::service::run(&config, pipeline, new_index(&config), shutdown_signal()).await?;
+            report(&summary);
+        }
+        Command::Enrich { input, output, fixed_clock } => {
+            let config = load_config(cfg_path, None)?;
+            let pipeline = build_pipeline(&config)?;
+            let items = read_input(&input)?;
+            let mut out = open_output(&output)?;
+            let mut index = new_index(&config);
+            let summary = wiredesk::batch::enrich_items(&config, &pipeline, &mut index, &items, &clock(fixed_clock)?, &mut out)
+                .with_context(|| format!("writing {}", output.display()))?;
+            report(&summary);
+        }
+        Command::Produce { broker, input, topic, rate } => {
+            let config = load_config(cfg_path, Some(&broker))?;
+            let items = read_input(&input)?;
+            let topic = topic.unwrap_or_else(|| config.raw.topics.input[0].clone());
+            let n = wiredesk::kafka::load::produce(&config, &items, &topic, rate).await?;
+            eprintln!("produced {n} messages to {topic}");
+        }
+        Command::Replay { broker, from_topic, input, output_prefix, output, allow_live, fixed_clock } => {
+            let config = load_config(cfg_path, Some(&broker))?;
+            let pipeline = build_pipeline(&config)?;
+            let clock = clock(fixed_clock)?;
+            let summary = match (from_topic, input) {
+                (Some(topic), None) => {
+                    let mut file_out = output.as_ref().map(open_output).transpose()?;
+                    let destination = match (file_out.as_mut(), output_prefix) {
+                        (Some(out), _) => Destination::File(out.as_mut()),
+                        (None, Some(prefix)) if !prefix.is_empty() || allow_live => Destination::Topics { prefix },
+                        (None, _) => bail!(
+                            "replaying a topic needs --output-prefix PREFIX (sandbox topics) or --output FILE; \
+                             an empty prefix writes into live topics and needs --allow-live"
+                        ),
+                    };
+                    let summary = wiredesk::kafka::replay::replay_topic(&config, &pipeline, &topic, destination, &clock).await?;
+                    if let Some(out) = file_out.as_mut() {
+                        out.flush().context("writing replay output")?;
+                    }
+                    summary
+                }
+                (None, Some(path)) => {
+                    let items = read_input(&path)?;
+                    let mut out = open_output(&output.unwrap_or_else(|| PathBuf::from("-")))?;
+                    wiredesk::batch::enrich_items(&config, &pipeline, &mut new_index(&config), &items, &clock, &mut out)?
+                }
+                _ => bail!("replay needs a source: --from-topic TOPIC or --input FILE"),
+            };
+            report(&summary);
+        }
+        Command::Demo => {
+            let config = load_config(cfg_path, None)?;
+            let pipeline = build_pipeline(&config)?;
+            let index = new_index(&config);
+            let summary = wiredesk::kafka::demo::demo(config, pipeline, index).await?;
+            report(&summary);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! Text handling shared by every stage: Unicode normalisation and folding
+//! for matching, language identification, tokens and stems.
+
+pub mod language;
+pub mod normalize;
+pub mod tokens;
+
+pub use language::detect_language;
+pub use normalize::{fold, nfc};
+pub use tokens::{Script, Token, Tokenizer};

@@ -1,0 +1,155 @@
+//! Tokens and stems over folded text (see [`super::fold`]). Words are split
+//! on spaces; runs of Han characters are split from other scripts, since
+//! Chinese is written without spaces and is handled by character n-grams.
+
+use std::borrow::Cow;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// The writing system of a token, which decides how it is stemmed and
+/// how it is shingled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// Latin letters (and digits).
+    Latin,
+    /// Cyrillic letters.
+    Cyrillic,
+    /// Arabic letters.
+    Arabic,
+    /// Han ideographs (Chinese, Japanese kanji).
+    Han,
+    /// Anything else.
+    Other,
+}
+
+/// Classifies one character.
+pub fn script_of(c: char) -> Script {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{00C0}'..='\u{024F}' => Script::Latin,
+        '\u{0400}'..='\u{04FF}' => Script::Cyrillic,
+        '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' => {
+            Script::Arabic
+        }
+        '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}' => {
+            Script::Han
+        }
+        c if c.is_ascii_digit() => Script::Latin,
+        _ => Script::Other,
+    }
+}
+
+/// One word (or one run of Han characters) of folded text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token<'a> {
+    /// The folded word.
+    pub text: &'a str,
+    /// Its script (by its first character).
+    pub script: Script,
+}
+
+/// Splits folded text into tokens; a Han run inside a space-free stretch
+/// (`在北京举行` next to `2026`) becomes a token of its own.
+pub fn tokens(folded: &str) -> impl Iterator<Item = Token<'_>> {
+    folded.split(' ').filter(|w| !w.is_empty()).flat_map(split_han)
+}
+
+fn split_han(word: &str) -> impl Iterator<Item = Token<'_>> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut current: Option<bool> = None;
+    for (i, c) in word.char_indices() {
+        let han = script_of(c) == Script::Han;
+        match current {
+            Some(prev) if prev != han => {
+                pieces.push(&word[start..i]);
+                start = i;
+            }
+            _ => {}
+        }
+        current = Some(han);
+    }
+    pieces.push(&word[start..]);
+    pieces.into_iter().filter(|p| !p.is_empty()).map(|p| Token {
+        text: p,
+        script: p.chars().next().map_or(Script::Other, script_of),
+    })
+}
+
+/// Snowball stemmers for the languages we serve, chosen per token by its
+/// script and the article's language.
+pub struct Tokenizer {
+    english: Stemmer,
+    french: Stemmer,
+    spanish: Stemmer,
+    german: Stemmer,
+    russian: Stemmer,
+    arabic: Stemmer,
+}
+
+impl Default for Tokenizer {
+    fn default() -> Self {
+        Tokenizer {
+            english: Stemmer::create(Algorithm::English),
+            french: Stemmer::create(Algorithm::French),
+            spanish: Stemmer::create(Algorithm::Spanish),
+            german: Stemmer::create(Algorithm::German),
+            russian: Stemmer::create(Algorithm::Russian),
+            arabic: Stemmer::create(Algorithm::Arabic),
+        }
+    }
+}
+
+impl Tokenizer {
+    /// Stems a folded token. Arabic and Cyrillic use their script's stemmer
+    /// whatever the article language; Latin words use the stemmer of the
+    /// article's language (English for other Latin-script languages); Han
+    /// runs are returned unchanged.
+    pub fn stem<'a>(&self, language: &str, token: Token<'a>) -> Cow<'a, str> {
+        let stemmer = match token.script {
+            Script::Arabic => &self.arabic,
+            Script::Cyrillic => &self.russian,
+            Script::Latin => match language {
+                "fr" => &self.french,
+                "es" => &self.spanish,
+                "de" => &self.german,
+                _ => &self.english,
+            },
+            Script::Han | Script::Other => return Cow::Borrowed(token.text),
+        };
+        stemmer.stem(token.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::fold;
+
+    #[test]
+    fn han_runs_split_from_digits_and_latin() {
+        let f = fold("2026年在北京举行G20峰会");
+        let t: Vec<&str> = tokens(&f).map(|t| t.text).collect();
+        assert_eq!(t, vec!["2026", "年在北京举行", "g20", "峰会"]);
+    }
+
+    #[test]
+    fn russian_case_forms_share_a_stem() {
+        let tk = Tokenizer::default();
+        let stem = |w: &str| {
+            let f = fold(w);
+            let t = tokens(&f).next().unwrap();
+            tk.stem("ru", t).into_owned()
+        };
+        assert_eq!(stem("выборы"), stem("выборах"));
+    }
+
+    #[test]
+    fn arabic_article_prefix_is_stemmed_away() {
+        let tk = Tokenizer::default();
+        let f1 = fold("الانتخابات");
+        let f2 = fold("انتخابات");
+        let s1 = tk.stem("ar", tokens(&f1).next().unwrap()).into_owned();
+        let s2 = tk.stem("ar", tokens(&f2).next().unwrap()).into_owned();
+        assert_eq!(s1, s2);
+    }
+}
