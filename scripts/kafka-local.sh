@@ -53,9 +53,10 @@ ensure_jars() {
     rm -rf "$LIB"
     mkdir -p "$LIB"
     if ! mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies \
-            -DoutputDirectory="$LIB" -DincludeScope=runtime >&2; then
+            -DoutputDirectory="$LIB" -DincludeScope=runtime >"$BASE/mvn.log" 2>&1; then
+        tail -n 40 "$BASE/mvn.log" >&2
         rm -rf "$LIB"
-        die "mvn dependency:copy-dependencies failed"
+        die "mvn dependency:copy-dependencies failed (log: ${BASE#"$ROOT"/}/mvn.log)"
     fi
     echo "$want" >"$stamp"
 }
