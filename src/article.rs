@@ -124,7 +124,10 @@ pub fn decode(bytes: &[u8], max_bytes: usize) -> Result<Article, DecodeError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         DecodeError::new(
             Reason::InvalidUtf8,
-            format!("not valid UTF-8 at byte {}; re-encode the wire as UTF-8", e.valid_up_to()),
+            format!(
+                "not valid UTF-8 at byte {}; re-encode the wire as UTF-8",
+                e.valid_up_to()
+            ),
         )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -183,7 +186,10 @@ fn check_body(article: Article) -> Result<Article, DecodeError> {
         let detail = if article.headline.is_empty() {
             "no headline and no body text".to_string()
         } else {
-            format!("headline {:?} has no body text", truncate(&article.headline, 80))
+            format!(
+                "headline {:?} has no body text",
+                truncate(&article.headline, 80)
+            )
         };
         return Err(DecodeError::new(Reason::EmptyBody, detail));
     }
@@ -199,9 +205,15 @@ fn is_ninjs2(obj: &Map<String, Value>) -> bool {
 }
 
 fn is_ninjs1(obj: &Map<String, Value>) -> bool {
-    ["uri", "body_text", "body_html", "versioncreated", "firstcreated"]
-        .iter()
-        .any(|k| obj.contains_key(*k))
+    [
+        "uri",
+        "body_text",
+        "body_html",
+        "versioncreated",
+        "firstcreated",
+    ]
+    .iter()
+    .any(|k| obj.contains_key(*k))
 }
 
 fn str_field(obj: &Map<String, Value>, keys: &[&str]) -> Option<String> {
@@ -291,10 +303,17 @@ fn ninjs2_pick(obj: &Map<String, Value>, key: &str) -> Option<String> {
     let with_value: Vec<&Map<String, Value>> = entries
         .iter()
         .filter_map(Value::as_object)
-        .filter(|e| e.get("value").and_then(Value::as_str).is_some_and(|v| !v.trim().is_empty()))
+        .filter(|e| {
+            e.get("value")
+                .and_then(Value::as_str)
+                .is_some_and(|v| !v.trim().is_empty())
+        })
         .collect();
     let rank = |e: &Map<String, Value>| {
-        let main = e.get("role").and_then(Value::as_str).is_none_or(|r| r == "main");
+        let main = e
+            .get("role")
+            .and_then(Value::as_str)
+            .is_none_or(|r| r == "main");
         let plain = e
             .get("contenttype")
             .and_then(Value::as_str)
@@ -352,11 +371,26 @@ pub fn html_to_text(html: &str) -> String {
             rest = &rest[lt..];
             break;
         };
-        let tag = rest[lt + 1..lt + gt].trim_start_matches('/').to_ascii_lowercase();
-        let name: String = tag.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        let tag = rest[lt + 1..lt + gt]
+            .trim_start_matches('/')
+            .to_ascii_lowercase();
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
         if matches!(
             name.as_str(),
-            "p" | "br" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "tr" | "blockquote"
+            "p" | "br"
+                | "div"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "li"
+                | "tr"
+                | "blockquote"
         ) {
             out.push('\n');
         }
@@ -422,7 +456,10 @@ fn entity(name: &str) -> Option<char> {
 pub fn decode_text(text: &str) -> Result<Article, DecodeError> {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let Some(headline) = lines.next() else {
-        return Err(DecodeError::new(Reason::EmptyBody, "the message is empty or only whitespace"));
+        return Err(DecodeError::new(
+            Reason::EmptyBody,
+            "the message is empty or only whitespace",
+        ));
     };
     let mut rest: Vec<&str> = lines.collect();
     let dateline = match rest.first() {
@@ -479,7 +516,9 @@ mod tests {
 
     #[test]
     fn plain_text_without_dateline_keeps_second_line_in_body() {
-        let a = decode_text("Quake hits Chile\nA strong earthquake struck central Chile on Monday.").unwrap();
+        let a =
+            decode_text("Quake hits Chile\nA strong earthquake struck central Chile on Monday.")
+                .unwrap();
         assert_eq!(a.dateline, None);
         assert!(a.body.starts_with("A strong earthquake"));
     }
@@ -494,7 +533,10 @@ mod tests {
         assert_eq!(a.format, InputFormat::Ninjs1);
         assert_eq!(a.id.as_deref(), Some("urn:newsml:afp.com:20261120:abc"));
         assert_eq!(a.version, Some(2));
-        assert_eq!(a.body, "Un séisme a frappé le Chili & l'Argentine.\nAucune victime.");
+        assert_eq!(
+            a.body,
+            "Un séisme a frappé le Chili & l'Argentine.\nAucune victime."
+        );
         assert_eq!(a.dateline.as_deref(), Some("Santiago"));
         assert_eq!(a.language.as_deref(), Some("fr"));
     }
@@ -534,7 +576,10 @@ mod tests {
             (b"null", Reason::NotAnArticle),
             (b"\"just a string\"", Reason::NotAnArticle),
             (b"{\"foo\": 1}", Reason::NotAnArticle),
-            (b"{\"id\":\"x\",\"headline\":\"h\",\"body\":\"\"}", Reason::EmptyBody),
+            (
+                b"{\"id\":\"x\",\"headline\":\"h\",\"body\":\"\"}",
+                Reason::EmptyBody,
+            ),
             (b"{\"headline\":\"only a headline\"}", Reason::EmptyBody),
             (b"   \n\t ", Reason::EmptyBody),
             (b"Headline only", Reason::EmptyBody),

@@ -28,7 +28,13 @@ struct Cli {
     #[arg(long, global = true, env = "WIREDESK_CONFIG")]
     config: Option<PathBuf>,
     /// Log format on stderr.
-    #[arg(long, global = true, value_enum, default_value = "text", env = "WIREDESK_LOG_FORMAT")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "WIREDESK_LOG_FORMAT"
+    )]
     log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
@@ -105,7 +111,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init(cli.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -130,20 +139,25 @@ fn load_config(path: Option<&PathBuf>, broker: Option<&BrokerArgs>) -> Result<Co
 }
 
 fn build_pipeline(config: &Config) -> Result<Pipeline> {
-    let knowledge = Knowledge::load(config).context("loading knowledge data (gazetteer, topic lexicons, model)")?;
+    let knowledge = Knowledge::load(config)
+        .context("loading knowledge data (gazetteer, topic lexicons, model)")?;
     info!(knowledge_version = %knowledge.version, config = %config.origin, "knowledge loaded");
     Ok(Pipeline::new(Arc::new(knowledge)))
 }
 
 fn new_index(config: &Config) -> DedupIndex {
-    DedupIndex::new(config.raw.dedup.window_hours as i64 * 3600, config.raw.dedup.max_entries)
+    DedupIndex::new(
+        config.raw.dedup.window_hours as i64 * 3600,
+        config.raw.dedup.max_entries,
+    )
 }
 
 fn clock(fixed: Option<String>) -> Result<Clock> {
     match fixed {
         Some(t) => {
-            chrono::DateTime::parse_from_rfc3339(&t)
-                .with_context(|| format!("--fixed-clock {t:?} is not an RFC 3339 time such as 2026-11-29T00:00:00Z"))?;
+            chrono::DateTime::parse_from_rfc3339(&t).with_context(|| {
+                format!("--fixed-clock {t:?} is not an RFC 3339 time such as 2026-11-29T00:00:00Z")
+            })?;
             Ok(Clock::Fixed(t))
         }
         None => Ok(Clock::System),
@@ -154,7 +168,8 @@ fn open_output(path: &PathBuf) -> Result<Box<dyn Write>> {
     if path.as_os_str() == "-" {
         Ok(Box::new(BufWriter::new(std::io::stdout().lock())))
     } else {
-        let f = File::create(path).with_context(|| format!("cannot create output file {}", path.display()))?;
+        let f = File::create(path)
+            .with_context(|| format!("cannot create output file {}", path.display()))?;
         Ok(Box::new(BufWriter::new(f)))
     }
 }
@@ -174,7 +189,9 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        let mut term = match tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::terminate(),
+        ) {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the service");
@@ -197,27 +214,57 @@ async fn dispatch(cli: Cli) -> Result<()> {
         Command::Run { broker } => {
             let config = load_config(cfg_path, Some(&broker))?;
             let pipeline = build_pipeline(&config)?;
-            let summary = wiredesk::kafka::service::run(&config, pipeline, new_index(&config), shutdown_signal()).await?;
+            let summary = wiredesk::kafka::service::run(
+                &config,
+                pipeline,
+                new_index(&config),
+                shutdown_signal(),
+            )
+            .await?;
             report(&summary);
         }
-        Command::Enrich { input, output, fixed_clock } => {
+        Command::Enrich {
+            input,
+            output,
+            fixed_clock,
+        } => {
             let config = load_config(cfg_path, None)?;
             let pipeline = build_pipeline(&config)?;
             let items = read_input(&input)?;
             let mut out = open_output(&output)?;
             let mut index = new_index(&config);
-            let summary = wiredesk::batch::enrich_items(&config, &pipeline, &mut index, &items, &clock(fixed_clock)?, &mut out)
-                .with_context(|| format!("writing {}", output.display()))?;
+            let summary = wiredesk::batch::enrich_items(
+                &config,
+                &pipeline,
+                &mut index,
+                &items,
+                &clock(fixed_clock)?,
+                &mut out,
+            )
+            .with_context(|| format!("writing {}", output.display()))?;
             report(&summary);
         }
-        Command::Produce { broker, input, topic, rate } => {
+        Command::Produce {
+            broker,
+            input,
+            topic,
+            rate,
+        } => {
             let config = load_config(cfg_path, Some(&broker))?;
             let items = read_input(&input)?;
             let topic = topic.unwrap_or_else(|| config.raw.topics.input[0].clone());
             let n = wiredesk::kafka::load::produce(&config, &items, &topic, rate).await?;
             eprintln!("produced {n} messages to {topic}");
         }
-        Command::Replay { broker, from_topic, input, output_prefix, output, allow_live, fixed_clock } => {
+        Command::Replay {
+            broker,
+            from_topic,
+            input,
+            output_prefix,
+            output,
+            allow_live,
+            fixed_clock,
+        } => {
             let config = load_config(cfg_path, Some(&broker))?;
             let pipeline = build_pipeline(&config)?;
             let clock = clock(fixed_clock)?;
@@ -232,7 +279,14 @@ async fn dispatch(cli: Cli) -> Result<()> {
                              an empty prefix writes into live topics and needs --allow-live"
                         ),
                     };
-                    let summary = wiredesk::kafka::replay::replay_topic(&config, &pipeline, &topic, destination, &clock).await?;
+                    let summary = wiredesk::kafka::replay::replay_topic(
+                        &config,
+                        &pipeline,
+                        &topic,
+                        destination,
+                        &clock,
+                    )
+                    .await?;
                     if let Some(out) = file_out.as_mut() {
                         out.flush().context("writing replay output")?;
                     }
@@ -241,7 +295,14 @@ async fn dispatch(cli: Cli) -> Result<()> {
                 (None, Some(path)) => {
                     let items = read_input(&path)?;
                     let mut out = open_output(&output.unwrap_or_else(|| PathBuf::from("-")))?;
-                    wiredesk::batch::enrich_items(&config, &pipeline, &mut new_index(&config), &items, &clock, &mut out)?
+                    wiredesk::batch::enrich_items(
+                        &config,
+                        &pipeline,
+                        &mut new_index(&config),
+                        &items,
+                        &clock,
+                        &mut out,
+                    )?
                 }
                 _ => bail!("replay needs a source: --from-topic TOPIC or --input FILE"),
             };

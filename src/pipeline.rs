@@ -126,7 +126,11 @@ pub fn content_id(headline: &str, body: &str) -> String {
 /// Event time in seconds: the article's own time, else the record's
 /// timestamp, else the processing time.
 fn event_time_secs(article: &Article, source: &SourceMeta, processed_at: &str) -> i64 {
-    let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.timestamp());
+    let parse = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.timestamp())
+    };
     article
         .published_at
         .as_deref()
@@ -164,7 +168,13 @@ mod tests {
 
     #[test]
     fn content_id_is_stable_across_cosmetic_changes() {
-        assert_eq!(content_id("Title", "Body text."), content_id("TITLE", "Body  text"));
-        assert_ne!(content_id("Title", "Body text."), content_id("Title", "Other text."));
+        assert_eq!(
+            content_id("Title", "Body text."),
+            content_id("TITLE", "Body  text")
+        );
+        assert_ne!(
+            content_id("Title", "Body text."),
+            content_id("Title", "Other text.")
+        );
     }
 }

@@ -33,7 +33,9 @@ pub fn validate_template(template: &str) -> Result<(), String> {
     }
     literal.push_str(rest);
     if placeholders > 1 {
-        return Err(format!("topic template {template:?} has {placeholders} placeholders; use at most one"));
+        return Err(format!(
+            "topic template {template:?} has {placeholders} placeholders; use at most one"
+        ));
     }
     if !crate::config::is_valid_topic_name(&literal) {
         return Err(format!(
@@ -47,7 +49,13 @@ pub fn validate_template(template: &str) -> Result<(), String> {
 fn topic_safe(value: &str) -> String {
     value
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '.' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '.'
+            }
+        })
         .collect()
 }
 
@@ -117,7 +125,10 @@ fn expand(rule: &RouteSection, record: &Enriched) -> Vec<String> {
             return Vec::new();
         }
     }
-    match candidates.iter().find(|(name, _)| rule.topic.contains(&format!("{{{name}}}"))) {
+    match candidates
+        .iter()
+        .find(|(name, _)| rule.topic.contains(&format!("{{{name}}}")))
+    {
         Some((name, values)) => values
             .iter()
             .map(|v| rule.topic.replace(&format!("{{{name}}}"), &topic_safe(v)))
@@ -140,12 +151,26 @@ mod tests {
             headline: "h".into(),
             dateline: None,
             places: vec![],
-            regions: regions.iter().map(|r| RegionTag { code: r.to_string(), score: 0.9 }).collect(),
+            regions: regions
+                .iter()
+                .map(|r| RegionTag {
+                    code: r.to_string(),
+                    score: 0.9,
+                })
+                .collect(),
             topics: topics
                 .iter()
-                .map(|t| TopicTag { code: t.to_string(), name: "x".into(), score: 0.9, evidence: None })
+                .map(|t| TopicTag {
+                    code: t.to_string(),
+                    name: "x".into(),
+                    score: 0.9,
+                    evidence: None,
+                })
                 .collect(),
-            dedup: DedupDecision { status, ..DedupDecision::original("a1") },
+            dedup: DedupDecision {
+                status,
+                ..DedupDecision::original("a1")
+            },
             article: serde_json::Value::Null,
             meta: Meta {
                 topic: None,
@@ -160,7 +185,11 @@ mod tests {
     }
 
     fn router() -> Router {
-        Router::new(&Config::from_toml(EMBEDDED_DEFAULT, "t", None, Vec::new()).unwrap().raw)
+        Router::new(
+            &Config::from_toml(EMBEDDED_DEFAULT, "t", None, Vec::new())
+                .unwrap()
+                .raw,
+        )
     }
 
     #[test]
@@ -171,8 +200,16 @@ mod tests {
 
     #[test]
     fn desk_template_expands_per_matching_desk_only() {
-        let r = record("ar", &["asia/western-asia", "desk/middle-east"], &[], DedupStatus::Original);
-        assert_eq!(router().destinations(&r), vec!["wires.enriched", "news.desk.middle-east"]);
+        let r = record(
+            "ar",
+            &["asia/western-asia", "desk/middle-east"],
+            &[],
+            DedupStatus::Original,
+        );
+        assert_eq!(
+            router().destinations(&r),
+            vec!["wires.enriched", "news.desk.middle-east"]
+        );
     }
 
     #[test]
@@ -180,14 +217,21 @@ mod tests {
         let politics = "medtop:11000000";
         let ar = record("ar", &[], &[politics], DedupStatus::Original);
         let en = record("en", &[], &[politics], DedupStatus::Original);
-        assert!(router().destinations(&ar).contains(&"news.ar.politics".to_string()));
-        assert!(!router().destinations(&en).contains(&"news.ar.politics".to_string()));
+        assert!(router()
+            .destinations(&ar)
+            .contains(&"news.ar.politics".to_string()));
+        assert!(!router()
+            .destinations(&en)
+            .contains(&"news.ar.politics".to_string()));
     }
 
     #[test]
     fn non_originals_also_go_to_duplicates_topic() {
         let r = record("en", &[], &[], DedupStatus::NearDuplicate);
-        assert_eq!(router().destinations(&r), vec!["wires.enriched", "wires.duplicates"]);
+        assert_eq!(
+            router().destinations(&r),
+            vec!["wires.enriched", "wires.duplicates"]
+        );
     }
 
     #[test]
@@ -205,8 +249,12 @@ mod tests {
 
     #[test]
     fn bad_templates_are_explained() {
-        assert!(validate_template("news.{place}").unwrap_err().contains("unknown placeholder"));
-        assert!(validate_template("news.{region}.{topic}").unwrap_err().contains("at most one"));
+        assert!(validate_template("news.{place}")
+            .unwrap_err()
+            .contains("unknown placeholder"));
+        assert!(validate_template("news.{region}.{topic}")
+            .unwrap_err()
+            .contains("at most one"));
         assert!(validate_template("news/{region}").is_err());
         assert!(validate_template("news.{region}").is_ok());
     }

@@ -121,7 +121,13 @@ mod tests {
             idx.observe(t, &Fingerprint::of(t), i as i64);
         }
         assert_eq!(idx.len(), 2);
-        assert_eq!(idx.observe("x", &Fingerprint::of("one"), 5).status, DedupStatus::Original);
-        assert_eq!(idx.observe("y", &Fingerprint::of("three"), 5).status, DedupStatus::Duplicate);
+        assert_eq!(
+            idx.observe("x", &Fingerprint::of("one"), 5).status,
+            DedupStatus::Original
+        );
+        assert_eq!(
+            idx.observe("y", &Fingerprint::of("three"), 5).status,
+            DedupStatus::Duplicate
+        );
     }
 }

@@ -44,7 +44,11 @@ pub fn samples() -> Vec<WireItem> {
 /// Runs the demo: starts a mock cluster, produces the samples, runs the
 /// service until every sample is enriched or dead-lettered, and prints each
 /// enriched record as a JSON line to stdout.
-pub async fn demo(mut config: Config, pipeline: Pipeline, index: DedupIndex) -> Result<RunSummary, BrokerError> {
+pub async fn demo(
+    mut config: Config,
+    pipeline: Pipeline,
+    index: DedupIndex,
+) -> Result<RunSummary, BrokerError> {
     let cluster = MockCluster::new(1).map_err(|source| BrokerError::Client {
         role: "mock cluster",
         source,
@@ -55,14 +59,19 @@ pub async fn demo(mut config: Config, pipeline: Pipeline, index: DedupIndex) -> 
     topics.push(config.raw.topics.dead_letter.clone());
     topics.extend(config.raw.topics.duplicates.clone());
     for t in &topics {
-        cluster.create_topic(t, 1, 1).map_err(|source| BrokerError::Client {
-            role: "mock topic",
-            source,
-        })?;
+        cluster
+            .create_topic(t, 1, 1)
+            .map_err(|source| BrokerError::Client {
+                role: "mock topic",
+                source,
+            })?;
     }
     let items = samples();
     let max = config.raw.input.max_message_bytes;
-    let expected = items.iter().filter(|i| decode(&i.bytes, max).is_ok()).count();
+    let expected = items
+        .iter()
+        .filter(|i| decode(&i.bytes, max).is_ok())
+        .count();
     produce(&config, &items, &config.raw.topics.input[0], None).await?;
 
     let mut cc = base_client_config(&config);

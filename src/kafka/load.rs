@@ -39,10 +39,13 @@ pub async fn produce(
     topic: &str,
     rate: Option<f64>,
 ) -> Result<u64, BrokerError> {
-    let producer: FutureProducer = producer_config(config).create().map_err(|source| BrokerError::Client {
-        role: "producer",
-        source,
-    })?;
+    let producer: FutureProducer =
+        producer_config(config)
+            .create()
+            .map_err(|source| BrokerError::Client {
+                role: "producer",
+                source,
+            })?;
     let started = Instant::now();
     let mut pending = Vec::new();
     let mut sent = 0u64;
@@ -59,10 +62,12 @@ pub async fn produce(
             headers: Vec::new(),
             timestamp_ms,
         };
-        let future = enqueue(&producer, &record).await.map_err(|source| BrokerError::Delivery {
-            topic: topic.to_string(),
-            source,
-        })?;
+        let future = enqueue(&producer, &record)
+            .await
+            .map_err(|source| BrokerError::Delivery {
+                topic: topic.to_string(),
+                source,
+            })?;
         pending.push(future);
         if pending.len() >= 1000 {
             sent += await_all(topic, &mut pending).await?;
@@ -75,7 +80,12 @@ pub async fn produce(
             doing: "flushing the producer".into(),
             source,
         })?;
-    info!(topic, sent, secs = started.elapsed().as_secs_f64(), "produced");
+    info!(
+        topic,
+        sent,
+        secs = started.elapsed().as_secs_f64(),
+        "produced"
+    );
     Ok(sent)
 }
 

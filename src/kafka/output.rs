@@ -44,13 +44,20 @@ pub struct OutputRecord {
 
 /// The records for one enriched article: one per routed topic, keyed by
 /// article id so a story's copies and updates stay in order.
-pub fn enriched_records(record: &Enriched, router: &Router, timestamp_ms: Option<i64>) -> Vec<OutputRecord> {
+pub fn enriched_records(
+    record: &Enriched,
+    router: &Router,
+    timestamp_ms: Option<i64>,
+) -> Vec<OutputRecord> {
     // Serialising our own types cannot fail: every map key is a string.
     let payload = serde_json::to_vec(record).unwrap_or_default();
     let headers = vec![
         ("content-type".to_string(), b"application/json".to_vec()),
         (HEADER_VERSION.to_string(), VERSION.as_bytes().to_vec()),
-        (HEADER_DEDUP_STATUS.to_string(), record.dedup.status.as_str().as_bytes().to_vec()),
+        (
+            HEADER_DEDUP_STATUS.to_string(),
+            record.dedup.status.as_str().as_bytes().to_vec(),
+        ),
     ];
     router
         .destinations(record)
@@ -76,8 +83,14 @@ pub fn dead_letter_record(
     source: &SourceMeta,
 ) -> OutputRecord {
     let mut headers = original_headers;
-    headers.push((HEADER_ERROR_CODE.into(), error.reason.code().as_bytes().to_vec()));
-    headers.push((HEADER_ERROR_MESSAGE.into(), error.detail.as_bytes().to_vec()));
+    headers.push((
+        HEADER_ERROR_CODE.into(),
+        error.reason.code().as_bytes().to_vec(),
+    ));
+    headers.push((
+        HEADER_ERROR_MESSAGE.into(),
+        error.detail.as_bytes().to_vec(),
+    ));
     if let Some(t) = &source.topic {
         headers.push((HEADER_SOURCE_TOPIC.into(), t.as_bytes().to_vec()));
     }
@@ -99,7 +112,10 @@ pub fn dead_letter_record(
 /// Enqueues a record and returns its delivery future without waiting for
 /// the broker. A full local queue is waited out (back-pressure), never
 /// dropped.
-pub async fn enqueue(producer: &FutureProducer, record: &OutputRecord) -> Result<DeliveryFuture, KafkaError> {
+pub async fn enqueue(
+    producer: &FutureProducer,
+    record: &OutputRecord,
+) -> Result<DeliveryFuture, KafkaError> {
     let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
     for (k, v) in &record.headers {
         headers = headers.insert(Header {
@@ -133,7 +149,12 @@ pub fn headers_of<H: rdkafka::message::Headers>(headers: Option<&H>) -> Vec<(Str
     headers
         .map(|h| {
             h.iter()
-                .map(|hd| (hd.key.to_string(), hd.value.map(<[u8]>::to_vec).unwrap_or_default()))
+                .map(|hd| {
+                    (
+                        hd.key.to_string(),
+                        hd.value.map(<[u8]>::to_vec).unwrap_or_default(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()

@@ -43,10 +43,13 @@ pub async fn replay_topic(
     clock: &Clock,
 ) -> Result<RunSummary, BrokerError> {
     let mut cc = base_client_config(config);
-    cc.set("group.id", format!("wiredesk-replay-{}", std::process::id()))
-        .set("enable.auto.commit", "false")
-        .set("enable.auto.offset.store", "false")
-        .set("isolation.level", "read_committed");
+    cc.set(
+        "group.id",
+        format!("wiredesk-replay-{}", std::process::id()),
+    )
+    .set("enable.auto.commit", "false")
+    .set("enable.auto.offset.store", "false")
+    .set("isolation.level", "read_committed");
     let consumer: StreamConsumer = cc.create().map_err(|source| BrokerError::Client {
         role: "consumer",
         source,
@@ -67,7 +70,9 @@ pub async fn replay_topic(
         .flat_map(|t| t.partitions().iter().map(|p| p.id()))
         .collect();
     if partitions.is_empty() {
-        return Err(BrokerError::Usage(format!("topic {topic:?} does not exist or has no partitions")));
+        return Err(BrokerError::Usage(format!(
+            "topic {topic:?} does not exist or has no partitions"
+        )));
     }
     let mut assignment = TopicPartitionList::new();
     let mut remaining = std::collections::HashMap::new();
@@ -82,17 +87,22 @@ pub async fn replay_topic(
             remaining.insert(p, high);
         }
     }
-    let producer: Option<FutureProducer> = match destination {
-        Destination::Topics { .. } => Some(producer_config(config).create().map_err(|source| BrokerError::Client {
-            role: "producer",
+    let producer: Option<FutureProducer> =
+        match destination {
+            Destination::Topics { .. } => Some(producer_config(config).create().map_err(
+                |source| BrokerError::Client {
+                    role: "producer",
+                    source,
+                },
+            )?),
+            Destination::File(_) => None,
+        };
+    consumer
+        .assign(&assignment)
+        .map_err(|source| BrokerError::Fatal {
+            doing: "assigning partitions".into(),
             source,
-        })?),
-        Destination::File(_) => None,
-    };
-    consumer.assign(&assignment).map_err(|source| BrokerError::Fatal {
-        doing: "assigning partitions".into(),
-        source,
-    })?;
+        })?;
     let started = Instant::now();
     let mut index = DedupIndex::new(
         config.raw.dedup.window_hours as i64 * 3600,
@@ -105,7 +115,9 @@ pub async fn replay_topic(
             doing: format!("reading {topic}"),
             source,
         })?;
-        let Some(&end) = remaining.get(&message.partition()) else { continue };
+        let Some(&end) = remaining.get(&message.partition()) else {
+            continue;
+        };
         if message.offset() >= end {
             remaining.remove(&message.partition());
             continue;
@@ -137,15 +149,20 @@ pub async fn replay_topic(
             (Destination::Topics { prefix }, Some(producer)) => {
                 for mut record in records {
                     record.topic = format!("{prefix}{}", record.topic);
-                    let future = enqueue(producer, &record).await.map_err(|source| BrokerError::Delivery {
-                        topic: record.topic.clone(),
-                        source,
+                    let future = enqueue(producer, &record).await.map_err(|source| {
+                        BrokerError::Delivery {
+                            topic: record.topic.clone(),
+                            source,
+                        }
                     })?;
                     pending.push((record.topic, future));
                 }
             }
             (Destination::File(out), _) => {
-                for record in records.iter().filter(|r| r.topic == config.raw.topics.enriched) {
+                for record in records
+                    .iter()
+                    .filter(|r| r.topic == config.raw.topics.enriched)
+                {
                     out.write_all(&record.payload)
                         .and_then(|_| out.write_all(b"\n"))
                         .map_err(|source| BrokerError::File {
@@ -170,11 +187,19 @@ pub async fn replay_topic(
         }
     }
     if let Some(producer) = producer {
-        producer.flush(Duration::from_secs(30)).map_err(|source| BrokerError::Fatal {
-            doing: "flushing the producer".into(),
-            source,
-        })?;
+        producer
+            .flush(Duration::from_secs(30))
+            .map_err(|source| BrokerError::Fatal {
+                doing: "flushing the producer".into(),
+                source,
+            })?;
     }
-    info!(topic, consumed = summary.consumed, produced = summary.produced, secs = started.elapsed().as_secs_f64(), "replay finished");
+    info!(
+        topic,
+        consumed = summary.consumed,
+        produced = summary.produced,
+        secs = started.elapsed().as_secs_f64(),
+        "replay finished"
+    );
     Ok(summary)
 }

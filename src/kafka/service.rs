@@ -75,7 +75,9 @@ impl Clock {
     /// The current processing time, RFC 3339.
     pub fn now(&self) -> String {
         match self {
-            Clock::System => chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            Clock::System => {
+                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            }
             Clock::Fixed(t) => t.clone(),
         }
     }
@@ -106,7 +108,8 @@ pub fn process_message(
         Ok(article) => {
             let record = pipeline.enrich(article, source, index, processed_at);
             let status = record.dedup.status;
-            let records = enriched_records(&record, &pipeline.knowledge().router, source.timestamp_ms);
+            let records =
+                enriched_records(&record, &pipeline.knowledge().router, source.timestamp_ms);
             (records, Outcome::Enriched(status))
         }
         Err(err) => {
@@ -140,23 +143,26 @@ pub async fn run(
     mut index: DedupIndex,
     shutdown: impl Future<Output = ()>,
 ) -> Result<RunSummary, BrokerError> {
-    let consumer: Arc<StreamConsumer> = Arc::new(consumer_config(config).create().map_err(|source| {
-        BrokerError::Client {
+    let consumer: Arc<StreamConsumer> = Arc::new(consumer_config(config).create().map_err(
+        |source| BrokerError::Client {
             role: "consumer",
             source,
-        }
-    })?);
-    let producer: FutureProducer = producer_config(config)
-        .create()
-        .map_err(|source| BrokerError::Client {
-            role: "producer",
+        },
+    )?);
+    let producer: FutureProducer =
+        producer_config(config)
+            .create()
+            .map_err(|source| BrokerError::Client {
+                role: "producer",
+                source,
+            })?;
+    let topics: Vec<&str> = config.raw.topics.input.iter().map(String::as_str).collect();
+    consumer
+        .subscribe(&topics)
+        .map_err(|source| BrokerError::Fatal {
+            doing: format!("subscribing to {topics:?}"),
             source,
         })?;
-    let topics: Vec<&str> = config.raw.topics.input.iter().map(String::as_str).collect();
-    consumer.subscribe(&topics).map_err(|source| BrokerError::Fatal {
-        doing: format!("subscribing to {topics:?}"),
-        source,
-    })?;
     info!(topics = ?topics, group = %config.raw.kafka.group_id, brokers = %config.raw.kafka.brokers, "wiredesk running");
 
     let (tx, rx) = mpsc::channel::<InFlight>(config.raw.pipeline.max_in_flight);
@@ -202,7 +208,9 @@ pub async fn run(
         Ok(Ok(Ok(produced))) => produced,
         Ok(Ok(Err(e))) => return Err(e),
         Ok(Err(join)) => {
-            return Err(BrokerError::Usage(format!("acknowledger task failed: {join}")));
+            return Err(BrokerError::Usage(format!(
+                "acknowledger task failed: {join}"
+            )));
         }
         Err(_) => {
             warn!(secs = drain.as_secs(), "in-flight deliveries did not finish in time; their offsets stay uncommitted and will be re-processed");
@@ -212,7 +220,9 @@ pub async fn run(
     match consumer.commit_consumer_state(CommitMode::Sync) {
         Ok(()) => {}
         Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
-        Err(e) => warn!(error = %e, "final commit failed; the group resumes from the last auto-commit"),
+        Err(e) => {
+            warn!(error = %e, "final commit failed; the group resumes from the last auto-commit")
+        }
     }
     if let Err(e) = producer.flush(drain) {
         warn!(error = %e, "producer flush did not complete");
@@ -243,7 +253,12 @@ async fn handle(
     message: &BorrowedMessage<'_>,
     summary: &mut RunSummary,
 ) -> Result<InFlight, BrokerError> {
-    let span = info_span!("message", topic = message.topic(), partition = message.partition(), offset = message.offset());
+    let span = info_span!(
+        "message",
+        topic = message.topic(),
+        partition = message.partition(),
+        offset = message.offset()
+    );
     let _enter = span.enter();
     let source = SourceMeta {
         topic: Some(message.topic().to_string()),
@@ -260,15 +275,25 @@ async fn handle(
     // Enrichment is CPU work: keep it off the reactor so deliveries and
     // timers stay responsive.
     let (records, outcome) = tokio::task::block_in_place(|| {
-        process_message(pipeline, index, config, raw, headers, &source, &processed_at)
+        process_message(
+            pipeline,
+            index,
+            config,
+            raw,
+            headers,
+            &source,
+            &processed_at,
+        )
     });
     summary.count(outcome);
     let mut deliveries = Vec::with_capacity(records.len());
     for record in &records {
-        let future = enqueue(producer, record).await.map_err(|source| BrokerError::Delivery {
-            topic: record.topic.clone(),
-            source,
-        })?;
+        let future = enqueue(producer, record)
+            .await
+            .map_err(|source| BrokerError::Delivery {
+                topic: record.topic.clone(),
+                source,
+            })?;
         deliveries.push((record.topic.clone(), future));
     }
     Ok(InFlight {
@@ -281,7 +306,10 @@ async fn handle(
 
 /// Awaits deliveries in consumption order and stores each message's offset
 /// once all its outputs are acknowledged. Returns the records delivered.
-async fn acknowledge(mut rx: mpsc::Receiver<InFlight>, consumer: Arc<StreamConsumer>) -> Result<u64, BrokerError> {
+async fn acknowledge(
+    mut rx: mpsc::Receiver<InFlight>,
+    consumer: Arc<StreamConsumer>,
+) -> Result<u64, BrokerError> {
     let mut delivered = 0u64;
     while let Some(in_flight) = rx.recv().await {
         for (topic, future) in in_flight.deliveries {
@@ -296,7 +324,9 @@ async fn acknowledge(mut rx: mpsc::Receiver<InFlight>, consumer: Arc<StreamConsu
                 }
             }
         }
-        if let Err(e) = consumer.store_offset(&in_flight.topic, in_flight.partition, in_flight.offset) {
+        if let Err(e) =
+            consumer.store_offset(&in_flight.topic, in_flight.partition, in_flight.offset)
+        {
             // The partition was revoked by a rebalance: its new owner
             // re-processes from the last commit (at-least-once).
             debug!(error = %e, topic = %in_flight.topic, partition = in_flight.partition, "offset not stored");

@@ -15,10 +15,7 @@ pub fn detect_language(declared: Option<&str>, headline: &str, body: &str) -> St
     let mut sample = String::with_capacity(1200);
     sample.push_str(headline);
     sample.push('\n');
-    let cut = body
-        .char_indices()
-        .nth(1000)
-        .map_or(body.len(), |(i, _)| i);
+    let cut = body.char_indices().nth(1000).map_or(body.len(), |(i, _)| i);
     sample.push_str(&body[..cut]);
     match whatlang::detect_lang(&sample) {
         Some(lang) => iso639_1(lang).to_string(),

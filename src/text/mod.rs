@@ -1,6 +1,7 @@
 //! Text handling shared by every stage: Unicode normalisation and folding
 //! for matching, language identification, tokens and stems.
 
+pub mod arabic;
 pub mod language;
 pub mod normalize;
 pub mod tokens;

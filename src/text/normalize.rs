@@ -12,7 +12,7 @@ pub fn nfc(text: &str) -> String {
 
 /// Folds text for matching:
 /// * compatibility decomposition, then combining marks are dropped: Latin
-///   diacritics (`États` = `Etats`), Arabic tashkeel, Cyrillic breve;
+///   diacritics (`États` = `Etats`), Arabic tashkeel (but `й` stays);
 /// * lower case, `ß` → `ss`, `ё` → `е`;
 /// * Arabic: tatweel removed, alef forms (أ إ آ ٱ) → ا, ى → ي, ة → ه,
 ///   Persian kaf/yeh → Arabic;
@@ -23,20 +23,29 @@ pub fn nfc(text: &str) -> String {
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in text.nfkd() {
-        if is_combining_mark(c) {
-            continue;
+    let mut emit = |c: char, out: &mut String| {
+        if is_combining_mark(c) || c == '\u{0640}' {
+            // Marks and tatweel decorate a letter; they neither count nor separate.
+            return;
         }
         if c.is_alphanumeric() {
             if pending_space && !out.is_empty() {
                 out.push(' ');
             }
             pending_space = false;
-            push_folded(&mut out, c);
-        } else if c == '\u{0640}' {
-            // Tatweel stretches a word; it is not a separator.
+            push_folded(out, c);
         } else {
             pending_space = true;
+        }
+    };
+    for c in text.chars() {
+        // й is a letter of its own in Russian, not и with a breve.
+        if matches!(c, 'й' | 'Й') {
+            emit('й', &mut out);
+        } else {
+            for d in std::iter::once(c).nfkd() {
+                emit(d, &mut out);
+            }
         }
     }
     out
@@ -77,8 +86,9 @@ mod tests {
     }
 
     #[test]
-    fn cyrillic_yo_folds_to_ye() {
+    fn cyrillic_yo_folds_to_ye_and_short_i_stays() {
         assert_eq!(fold("Ещё"), "еще");
+        assert_eq!(fold("Южной"), "южной");
     }
 
     #[test]

@@ -27,12 +27,14 @@ pub fn script_of(c: char) -> Script {
     match c {
         'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{00C0}'..='\u{024F}' => Script::Latin,
         '\u{0400}'..='\u{04FF}' => Script::Cyrillic,
-        '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' => {
-            Script::Arabic
-        }
-        '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}' => {
-            Script::Han
-        }
+        '\u{0600}'..='\u{06FF}'
+        | '\u{0750}'..='\u{077F}'
+        | '\u{FB50}'..='\u{FDFF}'
+        | '\u{FE70}'..='\u{FEFF}' => Script::Arabic,
+        '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FA1F}' => Script::Han,
         c if c.is_ascii_digit() => Script::Latin,
         _ => Script::Other,
     }
@@ -50,7 +52,10 @@ pub struct Token<'a> {
 /// Splits folded text into tokens; a Han run inside a space-free stretch
 /// (`在北京举行` next to `2026`) becomes a token of its own.
 pub fn tokens(folded: &str) -> impl Iterator<Item = Token<'_>> {
-    folded.split(' ').filter(|w| !w.is_empty()).flat_map(split_han)
+    folded
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .flat_map(split_han)
 }
 
 fn split_han(word: &str) -> impl Iterator<Item = Token<'_>> {
@@ -75,15 +80,15 @@ fn split_han(word: &str) -> impl Iterator<Item = Token<'_>> {
     })
 }
 
-/// Snowball stemmers for the languages we serve, chosen per token by its
-/// script and the article's language.
+/// Stemmers for the languages we serve, chosen per token by its script and
+/// the article's language: Snowball for Latin and Cyrillic, light stemming
+/// for Arabic.
 pub struct Tokenizer {
     english: Stemmer,
     french: Stemmer,
     spanish: Stemmer,
     german: Stemmer,
     russian: Stemmer,
-    arabic: Stemmer,
 }
 
 impl Default for Tokenizer {
@@ -94,7 +99,6 @@ impl Default for Tokenizer {
             spanish: Stemmer::create(Algorithm::Spanish),
             german: Stemmer::create(Algorithm::German),
             russian: Stemmer::create(Algorithm::Russian),
-            arabic: Stemmer::create(Algorithm::Arabic),
         }
     }
 }
@@ -106,7 +110,7 @@ impl Tokenizer {
     /// runs are returned unchanged.
     pub fn stem<'a>(&self, language: &str, token: Token<'a>) -> Cow<'a, str> {
         let stemmer = match token.script {
-            Script::Arabic => &self.arabic,
+            Script::Arabic => return Cow::Borrowed(super::arabic::light_stem(token.text)),
             Script::Cyrillic => &self.russian,
             Script::Latin => match language {
                 "fr" => &self.french,

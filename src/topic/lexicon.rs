@@ -1,0 +1,157 @@
+//! Cue lexicons: weighted words and phrases per language and topic,
+//! compiled to stem sequences with the same tokenizer as article text, so
+//! `elections`, `élections` and `الانتخابات` match their base forms.
+//! Chinese terms are matched as substrings of Han runs.
+
+use std::collections::HashMap;
+
+use aho_corasick::AhoCorasick;
+
+use super::features::stems;
+use crate::knowledge::KnowledgeError;
+use crate::text::tokens::{script_of, Script, Tokenizer};
+
+/// One cue: topic index, weight, and the term for evidence.
+#[derive(Debug, Clone)]
+pub struct Cue {
+    /// Index into the taxonomy.
+    pub topic: usize,
+    /// Weight (0.5 weak .. 3 nearly unambiguous).
+    pub weight: f64,
+    /// The term as written in the lexicon.
+    pub term: String,
+}
+
+/// The cues of one language.
+#[derive(Debug, Default)]
+struct LanguageCues {
+    /// Single-stem cues.
+    unigrams: HashMap<String, Vec<usize>>,
+    /// Multi-stem cues by first stem: (remaining stems, cue).
+    phrases: HashMap<String, Vec<(Vec<String>, usize)>>,
+    /// Chinese terms and their cues.
+    han_terms: Vec<String>,
+    han_cues: Vec<usize>,
+    han_automaton: Option<AhoCorasick>,
+}
+
+/// All lexicons, by language.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    cues: Vec<Cue>,
+    languages: HashMap<String, LanguageCues>,
+}
+
+/// Counts of matched cues in one text.
+pub type CueCounts = HashMap<usize, u32>;
+
+impl Lexicon {
+    /// Compiles lexicon files (`lang`, `topic`, `weight`, `term`). Topics
+    /// are resolved with `topic_index`.
+    pub fn compile<'a>(
+        tokenizer: &Tokenizer,
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+        topic_index: &HashMap<String, usize>,
+    ) -> Result<Lexicon, KnowledgeError> {
+        let mut lex = Lexicon::default();
+        for (path, text) in files {
+            for (i, line) in text.lines().enumerate().skip(1) {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let err = |message: String| KnowledgeError::Parse {
+                    path: path.into(),
+                    line: i + 1,
+                    message,
+                };
+                let cols: Vec<&str> = line.split('\t').collect();
+                if cols.len() != 4 {
+                    return Err(err(format!(
+                        "expected 4 columns (lang, topic, weight, term), found {line:?}"
+                    )));
+                }
+                let topic = *topic_index
+                    .get(cols[1])
+                    .ok_or_else(|| err(format!("topic {:?} is not in taxonomy.tsv", cols[1])))?;
+                let weight: f64 = cols[2]
+                    .parse()
+                    .ok()
+                    .filter(|w: &f64| w.is_finite() && *w > 0.0 && *w <= 10.0)
+                    .ok_or_else(|| {
+                        err(format!("weight {:?} is not a number in (0, 10]", cols[2]))
+                    })?;
+                lex.add(tokenizer, cols[0], topic, weight, cols[3]);
+            }
+        }
+        for cues in lex.languages.values_mut() {
+            if !cues.han_terms.is_empty() {
+                cues.han_automaton = AhoCorasick::new(&cues.han_terms).ok();
+            }
+        }
+        Ok(lex)
+    }
+
+    fn add(&mut self, tokenizer: &Tokenizer, lang: &str, topic: usize, weight: f64, term: &str) {
+        let stems = stems(tokenizer, lang, term);
+        if stems.is_empty() {
+            return;
+        }
+        let id = self.cues.len();
+        self.cues.push(Cue {
+            topic,
+            weight,
+            term: term.to_string(),
+        });
+        let cues = self.languages.entry(lang.to_string()).or_default();
+        let han = stems.len() == 1 && stems[0].chars().all(|c| script_of(c) == Script::Han);
+        if han {
+            cues.han_terms.push(stems[0].clone());
+            cues.han_cues.push(id);
+        } else if stems.len() == 1 {
+            cues.unigrams.entry(stems[0].clone()).or_default().push(id);
+        } else {
+            cues.phrases
+                .entry(stems[0].clone())
+                .or_default()
+                .push((stems[1..].to_vec(), id));
+        }
+    }
+
+    /// The cue by id.
+    pub fn cue(&self, id: usize) -> &Cue {
+        &self.cues[id]
+    }
+
+    /// Counts cues of `language` in a stem sequence.
+    pub fn count(&self, language: &str, stems: &[String], counts: &mut CueCounts) {
+        let Some(cues) = self.languages.get(language) else {
+            return;
+        };
+        for (i, s) in stems.iter().enumerate() {
+            if let Some(ids) = cues.unigrams.get(s) {
+                for &id in ids {
+                    *counts.entry(id).or_default() += 1;
+                }
+            }
+            if let Some(phrases) = cues.phrases.get(s) {
+                for (rest, id) in phrases {
+                    if stems.get(i + 1..i + 1 + rest.len()) == Some(rest.as_slice()) {
+                        *counts.entry(*id).or_default() += 1;
+                    }
+                }
+            }
+            if let Some(ac) = &cues.han_automaton {
+                if s.chars()
+                    .next()
+                    .is_some_and(|c| script_of(c) == Script::Han)
+                {
+                    for m in ac.find_iter(s.as_str()) {
+                        *counts
+                            .entry(cues.han_cues[m.pattern().as_usize()])
+                            .or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+}

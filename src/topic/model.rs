@@ -1,0 +1,351 @@
+//! The trained part: multinomial logistic regression over hashed word and
+//! bigram features (character bigrams for Chinese), learnt by SGD with a
+//! seeded shuffle so training is deterministic. The model file is JSON and
+//! records what it was trained on.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::features::hashed;
+use crate::knowledge::KnowledgeError;
+
+/// Format tag written into model files.
+pub const FORMAT: &str = "wiredesk-topic-logreg-1";
+
+/// Where a model came from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Provenance {
+    /// Training files and their article counts.
+    pub files: Vec<(String, usize)>,
+    /// Articles used.
+    pub articles: usize,
+    /// Articles per class.
+    pub per_class: Vec<(String, usize)>,
+    /// Shuffle seed.
+    pub seed: u64,
+    /// Passes over the data.
+    pub epochs: u32,
+    /// wiredesk version that trained it.
+    pub wiredesk_version: String,
+}
+
+/// The model file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelFile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Class QCodes, in weight order.
+    pub classes: Vec<String>,
+    /// Languages it was trained on; it is not applied to others.
+    pub languages: Vec<String>,
+    /// Hash space size.
+    pub dim: u32,
+    /// Provenance.
+    pub trained_on: Provenance,
+    /// Bias per class.
+    pub bias: Vec<f32>,
+    /// Sparse weights: (feature, weight per class).
+    pub weights: Vec<(u32, Vec<f32>)>,
+}
+
+/// A loaded model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Class QCodes.
+    pub classes: Vec<String>,
+    /// Languages it applies to.
+    pub languages: Vec<String>,
+    dim: u32,
+    bias: Vec<f32>,
+    weights: HashMap<u32, Vec<f32>>,
+}
+
+/// One labelled training example.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Language of the article.
+    pub language: String,
+    /// Stems of headline and body.
+    pub stems: Vec<String>,
+    /// Class index.
+    pub class: usize,
+}
+
+/// Feature vector: (index, value), L2-normalised log term frequencies.
+fn vectorise(stems: &[String], dim: u32) -> Vec<(u32, f32)> {
+    let mut tf: HashMap<u32, f32> = HashMap::new();
+    for f in hashed(stems, dim) {
+        *tf.entry(f).or_default() += 1.0;
+    }
+    let mut v: Vec<(u32, f32)> = tf.into_iter().map(|(k, c)| (k, 1.0 + c.ln())).collect();
+    v.sort_unstable_by_key(|(k, _)| *k);
+    let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt().max(1e-6);
+    for (_, x) in &mut v {
+        *x /= norm;
+    }
+    v
+}
+
+fn softmax(logits: &mut [f32]) {
+    let max = logits.iter().copied().fold(f32::MIN, f32::max);
+    let mut sum = 0.0;
+    for l in logits.iter_mut() {
+        *l = (*l - max).exp();
+        sum += *l;
+    }
+    for l in logits.iter_mut() {
+        *l /= sum;
+    }
+}
+
+/// A small deterministic generator for the shuffle (xorshift64*).
+struct Shuffle(u64);
+
+impl Shuffle {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+/// Training settings.
+#[derive(Debug, Clone)]
+pub struct TrainSettings {
+    /// Passes over the data.
+    pub epochs: u32,
+    /// Shuffle seed.
+    pub seed: u64,
+    /// Hash space size.
+    pub dim: u32,
+    /// Initial learning rate.
+    pub learning_rate: f32,
+    /// L2 penalty.
+    pub l2: f32,
+}
+
+impl Default for TrainSettings {
+    fn default() -> Self {
+        TrainSettings {
+            epochs: 12,
+            seed: 42,
+            dim: 1 << 20,
+            learning_rate: 0.5,
+            l2: 1e-6,
+        }
+    }
+}
+
+impl Model {
+    /// Trains on examples; `classes[i]` names class index `i`.
+    pub fn train(
+        examples: &[Example],
+        classes: Vec<String>,
+        settings: &TrainSettings,
+        provenance: Provenance,
+    ) -> ModelFile {
+        let k = classes.len();
+        let dim = settings.dim;
+        let vectors: Vec<Vec<(u32, f32)>> =
+            examples.iter().map(|e| vectorise(&e.stems, dim)).collect();
+        let mut w = vec![0f32; dim as usize * k];
+        let mut bias = vec![0f32; k];
+        let mut order: Vec<usize> = (0..examples.len()).collect();
+        let mut rng = Shuffle(settings.seed.max(1));
+        let mut probs = vec![0f32; k];
+        for epoch in 0..settings.epochs {
+            rng.shuffle(&mut order);
+            let lr = settings.learning_rate / (1.0 + epoch as f32);
+            for &i in &order {
+                let x = &vectors[i];
+                probs.copy_from_slice(&bias);
+                for &(f, v) in x {
+                    let row = &w[f as usize * k..f as usize * k + k];
+                    for c in 0..k {
+                        probs[c] += row[c] * v;
+                    }
+                }
+                softmax(&mut probs);
+                for c in 0..k {
+                    let g = probs[c] - if c == examples[i].class { 1.0 } else { 0.0 };
+                    bias[c] -= lr * g;
+                    for &(f, v) in x {
+                        let wi = &mut w[f as usize * k + c];
+                        *wi -= lr * (g * v + settings.l2 * *wi);
+                    }
+                }
+            }
+        }
+        let mut weights = Vec::new();
+        for f in 0..dim as usize {
+            let row = &w[f * k..f * k + k];
+            if row.iter().any(|x| x.abs() > 1e-3) {
+                weights.push((
+                    f as u32,
+                    row.iter().map(|x| (x * 1e4).round() / 1e4).collect(),
+                ));
+            }
+        }
+        let mut languages: Vec<String> = examples.iter().map(|e| e.language.clone()).collect();
+        languages.sort();
+        languages.dedup();
+        ModelFile {
+            format: FORMAT.into(),
+            classes,
+            languages,
+            dim,
+            trained_on: provenance,
+            bias: bias.iter().map(|x| (x * 1e4).round() / 1e4).collect(),
+            weights,
+        }
+    }
+
+    /// Loads a model file.
+    pub fn from_json(path: &str, text: &str) -> Result<Model, KnowledgeError> {
+        let file: ModelFile = serde_json::from_str(text).map_err(|e| KnowledgeError::Parse {
+            path: path.into(),
+            line: e.line(),
+            message: format!("not a wiredesk topic model: {e}"),
+        })?;
+        Model::from_file(path, file)
+    }
+
+    /// Checks and indexes a model file.
+    pub fn from_file(path: &str, file: ModelFile) -> Result<Model, KnowledgeError> {
+        let k = file.classes.len();
+        let bad = |message: String| KnowledgeError::Parse {
+            path: path.into(),
+            line: 0,
+            message,
+        };
+        if file.format != FORMAT {
+            return Err(bad(format!(
+                "format {:?}, expected {FORMAT:?}; retrain with `wiredesk train`",
+                file.format
+            )));
+        }
+        if k == 0 || file.bias.len() != k || file.dim == 0 {
+            return Err(bad(
+                "model has no classes or a bias of the wrong length".into()
+            ));
+        }
+        if let Some((f, _)) = file
+            .weights
+            .iter()
+            .find(|(f, row)| row.len() != k || *f >= file.dim)
+        {
+            return Err(bad(format!("weight row {f} has the wrong length or index")));
+        }
+        Ok(Model {
+            classes: file.classes,
+            languages: file.languages,
+            dim: file.dim,
+            bias: file.bias,
+            weights: file.weights.into_iter().collect(),
+        })
+    }
+
+    /// Class probabilities for a stem sequence.
+    pub fn predict(&self, stems: &[String]) -> Vec<f32> {
+        let k = self.classes.len();
+        let mut logits = self.bias.clone();
+        for (f, v) in vectorise(stems, self.dim) {
+            if let Some(row) = self.weights.get(&f) {
+                for c in 0..k {
+                    logits[c] += row[c] * v;
+                }
+            }
+        }
+        softmax(&mut logits);
+        logits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex(words: &str, class: usize) -> Example {
+        Example {
+            language: "en".into(),
+            stems: words.split(' ').map(String::from).collect(),
+            class,
+        }
+    }
+
+    fn provenance() -> Provenance {
+        Provenance {
+            files: vec![],
+            articles: 4,
+            per_class: vec![],
+            seed: 7,
+            epochs: 5,
+            wiredesk_version: "test".into(),
+        }
+    }
+
+    #[test]
+    fn learns_separable_classes_and_round_trips() {
+        let data = vec![
+            ex("goal match league", 0),
+            ex("coach match striker", 0),
+            ex("vote parliament minister", 1),
+            ex("election minister party", 1),
+        ];
+        let s = TrainSettings {
+            dim: 1 << 12,
+            ..TrainSettings::default()
+        };
+        let file = Model::train(
+            &data,
+            vec!["sport".into(), "politics".into()],
+            &s,
+            provenance(),
+        );
+        let json = serde_json::to_string(&file).unwrap();
+        let m = Model::from_json("m.json", &json).unwrap();
+        let p = m.predict(&["league".to_string(), "goal".to_string()]);
+        assert!(p[0] > 0.6, "{p:?}");
+        let p = m.predict(&["minister".to_string()]);
+        assert!(p[1] > 0.6, "{p:?}");
+    }
+
+    #[test]
+    fn training_is_deterministic() {
+        let data = vec![ex("a b", 0), ex("c d", 1), ex("a d", 0)];
+        let s = TrainSettings {
+            dim: 1 << 10,
+            ..TrainSettings::default()
+        };
+        let a = serde_json::to_string(&Model::train(
+            &data,
+            vec!["x".into(), "y".into()],
+            &s,
+            provenance(),
+        ))
+        .unwrap();
+        let b = serde_json::to_string(&Model::train(
+            &data,
+            vec!["x".into(), "y".into()],
+            &s,
+            provenance(),
+        ))
+        .unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn wrong_format_is_rejected_with_advice() {
+        let err = Model::from_json("m.json", r#"{"format":"other","classes":[],"languages":[],"dim":1,"trained_on":{"files":[],"articles":0,"per_class":[],"seed":1,"epochs":1,"wiredesk_version":"x"},"bias":[],"weights":[]}"#).unwrap_err();
+        assert!(err.to_string().contains("wiredesk train"), "{err}");
+    }
+}
