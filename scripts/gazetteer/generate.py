@@ -40,7 +40,7 @@ IMPORTANT_POP = 1_000_000
 # Dominance: a minor reading of a shared city/subdivision/demonym name is
 # dropped when the major reading is this many times bigger.
 DOMINANCE_RATIO = 5
-DOMINANCE_MINOR_MAX = 400_000
+DOMINANCE_MINOR_MAX = 600_000
 
 # ---------------------------------------------------------------- helpers
 
@@ -66,12 +66,34 @@ AR_NORM = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "
 
 
 def norm_key(s: str) -> str:
-    """Aggressive normalisation used only for de-duplication and collision detection."""
-    s = unicodedata.normalize("NFKD", s.casefold())
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.translate(AR_NORM)
-    s = s.replace("ё", "е").replace("-", " ").replace("'", "")
-    return re.sub(r"\s+", " ", s).strip()
+    """Mirror of the service's text::fold (src/text/normalize.rs): NFKD without combining marks,
+    lower case, ß->ss, ё->е, Arabic letter forms unified, every non-alphanumeric run -> one space."""
+    out = []
+    pending = False
+    for c in unicodedata.normalize("NFKD", s):
+        if unicodedata.combining(c) or c == "\u0640":
+            continue
+        if c.isalnum():
+            if pending and out:
+                out.append(" ")
+            pending = False
+            if c in "أإآٱ":
+                out.append("ا")
+            elif c in "ىی":
+                out.append("ي")
+            elif c == "ة":
+                out.append("ه")
+            elif c == "ک":
+                out.append("ك")
+            elif c == "ß":
+                out.append("ss")
+            elif c in "ёЁ":
+                out.append("е")
+            else:
+                out.append(c.lower())
+        else:
+            pending = True
+    return "".join(out)
 
 
 def script_of(s: str) -> str:
@@ -123,6 +145,25 @@ sud-est sud-ouest north-west north-east south-west south-east far extrême plate
 cascades boucle islands island""".split())
 TRANSLIT_RX = re.compile(r"(\boblast'?\b|\bkray\b|\bokrug\b|\brespublika\b|\bavtonomn|\boblys\b|\bviloyati\b|"
                          r"skaya\b|skiy\b|\bmuhafazat\b)", re.I)
+
+
+# world-countries altSpellings mix many languages; only English-looking long forms are kept for en.
+EN_ALT_OK = re.compile(r"^(?!.*\b(?:Rep[uú]blica|République|Republik|Bailliage|Collectivité|Reino|Königreich)\b)"
+                       r"(?:The [A-Z].*|.*\b(?:Republic|Kingdom|Islands|Federation|Commonwealth|Principality|Duchy|"
+                       r"Emirates|Union|Sultanate|Territory|Confederation)\b.*)$")
+PAREN_STOP = {"republic", "république", "república", "republik", "республика", "جمهورية", "共和国"}
+
+
+def split_paren(name: str) -> list[str]:
+    """'Myanmar (Burma)' -> ['Myanmar', 'Burma']; 'Congo (Republic)' -> ['Congo']."""
+    m = re.fullmatch(r"\s*(.+?)\s*[(（](.+?)[)）]\s*", name)
+    if not m:
+        return [name]
+    out = [m.group(1)]
+    inner = m.group(2).strip()
+    if inner.lower() not in PAREN_STOP and not re.search(r"(?i)republi|respubl|республ|демократ|democr|démocr|demokr", inner):
+        out.append(inner)
+    return out
 
 
 def generic_sub(name: str) -> bool:
@@ -192,6 +233,14 @@ class Names:
         name = clean(name)
         if not name or "\t" in name:
             return
+        if "(" in name or "（" in name:
+            parts = split_paren(name)
+            if "(" in parts[0] or ")" in parts[0]:
+                return  # a parenthesis inside the name: not a form found in running text
+            name = parts[0]  # "Halle (Saale)" -> "Halle", "Tripoli (Libye)" -> "Tripoli"
+        if lang == "ru":
+            name = re.sub(r"\bо-ва\b", "острова", name)
+            name = re.sub(r"\bо-в\b", "остров", name)
         if not force and not min_len_ok(name, lang):
             return
         key = (code, lang, norm_key(name))
@@ -258,9 +307,8 @@ SUBREGION_SLUG = {
     "061": "oceania/polynesia",
 }
 # Regions that are not a single M49 node but are named in regions.tsv
-GROUPING_SLUG = {"202": "africa/sub-saharan-africa", "419": "americas/latin-america-and-the-caribbean"}
-REGION_CODES = set(CONTINENT_SLUG.values()) | set(SUBREGION_SLUG.values()) | set(GROUPING_SLUG.values()) | {
-    "antarctica"}
+GROUPING_SLUG = {"202": "desk/africa", "419": "americas/latin-america-and-the-caribbean"}
+
 
 
 def build_countries():
@@ -327,13 +375,6 @@ class Lexicon:
                     if w and w[0].islower():
                         stems.add(w)
             self.lower_stems[lang] = stems
-        import jieba  # noqa: F401  (dictionary only)
-        self.jieba = {}
-        with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) == 3:
-                    self.jieba[parts[0]] = (int(parts[1]), parts[2])
         import pymorphy3
         self.morph = pymorphy3.MorphAnalyzer(lang="ru")
         self.ar_common = set()
@@ -358,8 +399,9 @@ class Lexicon:
         if lang == "ar":
             return norm_key(name) in self.ar_common
         if lang == "zh":
-            e = self.jieba.get(name)
-            return bool(e and e[0] >= 300 and not e[1].startswith("n") and e[1] not in ("ns",))
+            # jieba's part-of-speech tags are too noisy for city names (大连 is tagged an adverb);
+            # Chinese common-word names are listed by hand in curated/common_words.tsv.
+            return False
         if " " in name or "-" in name:
             return False
         low = name.lower()
@@ -391,10 +433,18 @@ class Lexicon:
         return z >= 3.3 and z - self.zipf(en_name, "en") >= 1.0
 
     def is_geo_ru(self, name: str) -> bool:
+        """A nominative place name known to the OpenCorpora dictionary."""
         for p in self.morph.parse(name.split(" ")[0].split("-")[0]):
-            if "Geox" in p.tag and p.score > 0.05:
+            if "Geox" in p.tag and "nomn" in p.tag and p.score > 0.05:
                 return True
         return False
+
+    def is_inflected_ru(self, name: str) -> bool:
+        """A known place name in an oblique case (Киеву, Киевом): not a dictionary form."""
+        if " " in name or "-" in name:
+            return False
+        parses = [p for p in self.morph.parse(name) if "Geox" in p.tag]
+        return bool(parses) and not any("nomn" in p.tag for p in parses)
 
 
 # ---------------------------------------------------------------- main build
@@ -402,7 +452,7 @@ class Lexicon:
 def read_curated_names():
     rows = []
     for p in sorted(CURATED.glob("*.tsv")):
-        if p.name in ("ambiguous.tsv", "regions.tsv", "common_words.tsv", "drop.tsv", "subdivision_types.tsv"):
+        if p.name in ("ambiguous.tsv", "regions.tsv", "common_words.tsv", "drop.tsv", "subdivision_types.tsv", "shared.tsv"):
             continue
         for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
@@ -501,12 +551,13 @@ def main():
         wc = c["wc"]
         for l in LANGS:
             t = terr[l]
-            if code in t:
-                names.add(code, l, "country", t[code], "cldr")
-            if code + "-alt-short" in t:
-                names.add(code, l, "country", t[code + "-alt-short"], "cldr")
-            if code + "-alt-variant" in t:
-                names.add(code, l, "alias", t[code + "-alt-variant"], "cldr")
+            for suffix, kind in (("", "country"), ("-alt-short", "country"), ("-alt-variant", "alias")):
+                if code + suffix in t:
+                    parts = split_paren(t[code + suffix])
+                    names.add(code, l, kind, parts[0], "cldr")
+                    for extra in parts[1:]:
+                        names.add(code, l, "alias", extra, "cldr",
+                                  force=bool(re.fullmatch(r"[A-ZА-Я]{2,5}", extra)))
             v = iso[l].get(code)
             if v:
                 vs = v if isinstance(v, list) else [v]
@@ -541,7 +592,8 @@ def main():
                 continue
             s = script_of(a)
             if s == "latin":
-                names.add(code, "en", "alias", a, "world-countries")
+                if EN_ALT_OK.search(a) or re.fullmatch(r"[A-Z]{2,5}", a):
+                    names.add(code, "en", "alias", a, "world-countries", force=True)
             elif s == "cyrillic" and RU_OK.match(a):
                 names.add(code, "ru", "alias", a, "world-countries")
             elif s == "arabic" and AR_OK.match(a):
@@ -559,8 +611,8 @@ def main():
             if d:
                 names.add(code, "en", "demonym", d, "world-countries")
             d = dem.get("fra", {}).get(gender)
-            if d:
-                for f in fr_forms(d[0].lower() + d[1:] if " " not in d else d.lower()):
+            if d and not re.search(r"[ ,]", d.strip()):
+                for f in fr_forms(d.strip().lower()):
                     names.add(code, "fr", "demonym", f, "world-countries")
         for l in ("en", "fr", "es", "de"):
             d = nat[l].get(code)
@@ -570,10 +622,10 @@ def main():
             if l == "en":
                 names.add(code, l, "demonym", d, "i18n-nationality")
                 continue
-            low = d[0].lower() + d[1:]
-            if " " in low or "-" in low:
-                forms = [low]
-            elif l == "fr":
+            low = d.lower()  # fr/es/de adjectives are written in lower case
+            if " " in low:
+                continue  # "sri Lankés", "heard y McDonald": phrases, not demonyms
+            if l == "fr":
                 forms = fr_forms(low)
             elif l == "es":
                 forms = es_forms(low)
@@ -596,13 +648,22 @@ def main():
     for c in by_id.values():
         by_tz[c["timezone"]].append(c)
     tz_city = {}
+    by_name = collections.defaultdict(list)
+    for c in by_id.values():
+        by_name[norm_key(c["name"])].append(c)
+        for a in c["alternatenames"]:
+            if script_of(a) == "latin":
+                by_name[norm_key(a)].append(c)
     for tz in sorted(tz_ids):
         en_name = exemplar["en"].get(tz, tz.split("/")[-1].replace("_", " "))
-        cands = [c for c in by_tz.get(tz, []) if norm_key(c["name"]) == norm_key(en_name)
-                 or norm_key(en_name) in {norm_key(a) for a in c["alternatenames"]}]
+        # CLDR keeps old zone ids (Europe/Kiev, Asia/Calcutta) where GeoNames has new ones
+        # (Europe/Kyiv, Asia/Kolkata): match on the name within the same tz area instead.
+        cands = [c for c in by_name.get(norm_key(en_name), []) + by_name.get(norm_key(tz.split("/")[-1]), [])
+                 if c["timezone"].split("/")[0] == tz.split("/")[0]]
         if cands:
-            best = max(cands, key=lambda c: c["population"])
-            tz_city[best["geonameid"]] = tz
+            best = max(cands, key=lambda c: (c["timezone"] == tz, c["population"], -c["geonameid"]))
+            if best["geonameid"] not in tz_city:
+                tz_city[best["geonameid"]] = tz
 
     # capitals: world-countries capital names -> geonames city
     capital_ids = {}
@@ -667,7 +728,8 @@ def main():
         if len(ar_c) > 1:
             ar_c = [a for a in ar_c if len(a.replace(" ", "")) >= 4 or pop >= IMPORTANT_POP] or ar_c[:1]
         ru_c = [a for a in alts if RU_OK.match(a) and script_of(a) == "cyrillic" and "ъ" not in a
-                and not RU_JUNK.search(a) and len(a.split()) <= en_words + 1]
+                and not RU_JUNK.search(a) and len(a.split()) <= en_words + 1
+                and all(len(w) >= 3 for w in a.split()) and not lex.is_inflected_ru(a)]
         zh_c = zh_candidates([a for a in alts if is_simplified(a)], pop, code)
         if tz and tz in exemplar["ar"]:
             ar_c = [exemplar["ar"][tz]] + ar_c[:1]
@@ -703,6 +765,7 @@ def main():
     wanted = collections.defaultdict(set)
     for cc, typ, _ in sub_cfg:
         wanted[cc].add(typ)
+    skip_subdivisions = {name for lang, name, code, _ in read_tsv(CURATED / "drop.tsv", 4) if lang == "iso3166-2"}
     loc = pycountry.LOCALES_DIR
     trans = {}
     for l, gl in (("ru", "ru"), ("zh", "zh_CN"), ("fr", "fr"), ("es", "es"), ("de", "de")):
@@ -714,8 +777,8 @@ def main():
         cc = s.country_code
         if cc not in wanted or not ({s.type, "*"} & wanted[cc]):
             continue
-        if cc not in codes:
-            continue
+        if cc not in codes or s.code in ("CN-TW", "CN-HK", "CN-MO") or s.code in skip_subdivisions:
+            continue  # these have their own ISO 3166-1 codes
         base = s.name
         forms = [x.strip() for x in re.split(r"[\[\]/]", base) if x.strip()]
         en_forms = []
@@ -764,10 +827,14 @@ def main():
         old = names.rows.get(key)
         meta = dict(old["meta"]) if old else {}
         meta["curated"] = True
+        if old and KIND_RANK[old["kind"]] < KIND_RANK[kind]:
+            kind = old["kind"]  # e.g. a curated exonym of a capital stays a capital, a country name stays one
         names.rows[key] = {"code": code, "lang": lang, "kind": kind, "name": clean(name), "src": src, "meta": meta}
 
     # ---------------- explicit drops
     for lang, name, code, _why in read_tsv(CURATED / "drop.tsv", 4):
+        if lang == "iso3166-2":
+            continue
         if code == "*":
             for k in [k for k in names.rows if k[1] == lang and k[2] == norm_key(name)]:
                 del names.rows[k]
@@ -781,6 +848,8 @@ def main():
         if rule not in ("capitalised", "context", "never"):
             raise SystemExit(f"ambiguous.tsv: bad rule {rule}")
         amb[(lang, norm_key(name), code)] = [lang, name, code, rule, cues, "curated"]
+        if not cues and rule != "never":
+            amb[(lang, norm_key(name), code)][4] = cues_for({"code": code, "lang": lang, "meta": {}}, countries, terr)
         if rule == "never":
             names.remove(code, lang, name)
         elif (code, lang, norm_key(name)) not in names.rows:
@@ -796,20 +865,20 @@ def main():
     def weight(row):
         m = row["meta"]
         if row["kind"] in ("country", "alias"):
-            return 10 ** 12
+            return 10 ** 12 + countries_pop(row["code"])
         if m.get("cap"):
             return max(m.get("pop", 0) * 2, 1_500_000 if countries_pop(row["code"]) >= 10_000_000 else 0)
         if row["kind"] == "subdivision":
             return 1_500_000
         if row["kind"] == "demonym":
-            return 10 ** 11
+            return 10 ** 11 + countries_pop(row["code"])
         return m.get("pop", 0)
 
-    curated_keys = {(k[0], k[2]) for k in amb}
+    shared = {(lang, norm_key(name)) for lang, name in read_tsv(CURATED / "shared.tsv", 2)}
     dropped_minor = []
     for (lang, nk), rows in sorted(by_surface.items()):
         codes_here = {r["code"] for r in rows}
-        if len(codes_here) < 2:
+        if len(codes_here) < 2 or (lang, nk) in shared:
             continue
         per_code = {}
         for r in rows:
@@ -824,13 +893,17 @@ def main():
                     and weight(r) < DOMINANCE_MINOR_MAX and weight(top) >= DOMINANCE_RATIO * max(weight(r), 1)):
                 dropped_minor.append((lang, r["name"], r["code"], top["code"]))
                 del names.rows[(r["code"], lang, nk)]
+            elif (not curated_row and r["kind"] == "subdivision"
+                  and top["kind"] in ("country", "alias", "capital", "demonym")):
+                dropped_minor.append((lang, r["name"], r["code"], top["code"]))
+                del names.rows[(r["code"], lang, nk)]
             elif (r["kind"] == "demonym" and top["kind"] == "demonym" and not curated_row
                   and countries_pop(r["code"]) * 20 < countries_pop(top["code"])):
                 dropped_minor.append((lang, r["name"], r["code"], top["code"]))
                 del names.rows[(r["code"], lang, nk)]
             else:
                 keep.append(r)
-        if len(keep) < 2:
+        if len(keep) < 2 or (lang, nk) in shared:
             continue
         for r in keep:
             k = (lang, nk, r["code"])
@@ -851,6 +924,10 @@ def main():
     write_tsv(OUT / "names.tsv", ["code", "lang", "kind", "name"], lines)
     write_tsv(OUT / "countries.tsv", ["code", "name_en", "continent", "subregion"],
               sorted((k, v["name_en"], v["continent"], v["subregion"]) for k, v in countries.items()))
+    for (lang, nk, code), v in amb.items():
+        row = names.rows.get((code, lang, nk))
+        if row is not None and v[3] != "never":
+            v[1] = row["name"]  # the rule names the surface form exactly as names.tsv has it
     amb_lines = sorted({tuple(v[:5]) for v in amb.values()})
     write_tsv(OUT / "ambiguous.tsv", ["lang", "name", "code", "rule", "cues"], amb_lines)
 
