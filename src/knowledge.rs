@@ -65,16 +65,44 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../config/topics/taxonomy.tsv"),
     ),
     (
+        "topics/labels.toml",
+        include_str!("../config/topics/labels.toml"),
+    ),
+    (
         "topics/lexicon/iptc-generated.tsv",
         include_str!("../config/topics/lexicon/iptc-generated.tsv"),
+    ),
+    (
+        "topics/lexicon/ar.tsv",
+        include_str!("../config/topics/lexicon/ar.tsv"),
+    ),
+    (
+        "topics/lexicon/de.tsv",
+        include_str!("../config/topics/lexicon/de.tsv"),
     ),
     (
         "topics/lexicon/en.tsv",
         include_str!("../config/topics/lexicon/en.tsv"),
     ),
     (
+        "topics/lexicon/es.tsv",
+        include_str!("../config/topics/lexicon/es.tsv"),
+    ),
+    (
         "topics/lexicon/fr.tsv",
         include_str!("../config/topics/lexicon/fr.tsv"),
+    ),
+    (
+        "topics/lexicon/ru.tsv",
+        include_str!("../config/topics/lexicon/ru.tsv"),
+    ),
+    (
+        "topics/lexicon/zh.tsv",
+        include_str!("../config/topics/lexicon/zh.tsv"),
+    ),
+    (
+        "models/topics.json",
+        include_str!("../config/models/topics.json"),
     ),
 ];
 

@@ -19,6 +19,7 @@
 //! * [`route`] — which output topics a record goes to.
 //! * [`wirefile`] — reading wire files (JSONL or text).
 //! * [`batch`] — the offline `enrich` path.
+//! * [`eval`] — scoring against labelled data.
 //! * [`kafka`] — every use of rdkafka: service, produce, replay, demo.
 //! * [`telemetry`] — logging set-up.
 //!
@@ -40,6 +41,7 @@ pub mod batch;
 pub mod config;
 pub mod dedup;
 pub mod enriched;
+pub mod eval;
 pub mod kafka;
 pub mod knowledge;
 pub mod pipeline;

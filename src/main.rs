@@ -106,6 +106,30 @@ enum Command {
     },
     /// Run the whole pipeline on an in-process mock Kafka with bundled sample wires.
     Demo,
+    /// Score places, topics and dedup decisions against labelled JSONL files.
+    Eval {
+        /// Labelled JSONL files (a `labels` object per line); each is scored on its own.
+        #[arg(long, short, required = true)]
+        input: Vec<PathBuf>,
+    },
+    /// Learn the topic model from labelled JSONL files.
+    Train {
+        /// Labelled JSONL files (`labels.topics`: QCodes or labels mapped in topics/labels.toml).
+        #[arg(long, short, required = true)]
+        input: Vec<PathBuf>,
+        /// Where to write the model (JSON); omit with --cross-validate to only measure.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Report K-fold cross-validated scores of lexicon + model instead of trusting training fit.
+        #[arg(long, value_name = "K")]
+        cross_validate: Option<usize>,
+        /// Passes over the data.
+        #[arg(long, default_value_t = 12)]
+        epochs: u32,
+        /// Shuffle seed (training is deterministic for a seed).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -143,6 +167,12 @@ fn build_pipeline(config: &Config) -> Result<Pipeline> {
         .context("loading knowledge data (gazetteer, topic lexicons, model)")?;
     info!(knowledge_version = %knowledge.version, config = %config.origin, "knowledge loaded");
     Ok(Pipeline::new(Arc::new(knowledge)))
+}
+
+fn label_map(config: &Config) -> Result<wiredesk::topic::labels::LabelMap> {
+    let source = wiredesk::knowledge::KnowledgeSource::for_config(config);
+    let (name, text) = source.read(&config.raw.topic.dir.join("labels.toml"))?;
+    Ok(wiredesk::topic::labels::LabelMap::parse(&name, &text)?)
 }
 
 fn new_index(config: &Config) -> DedupIndex {
@@ -307,6 +337,84 @@ async fn dispatch(cli: Cli) -> Result<()> {
                 _ => bail!("replay needs a source: --from-topic TOPIC or --input FILE"),
             };
             report(&summary);
+        }
+        Command::Eval { input } => {
+            let config = load_config(cfg_path, None)?;
+            let pipeline = build_pipeline(&config)?;
+            let map = label_map(&config)?;
+            let topics = pipeline.knowledge().topics.topics().to_vec();
+            let names = |code: &str| {
+                topics
+                    .iter()
+                    .find(|t| t.code == code)
+                    .map_or(code.to_string(), |t| format!("{code} {}", t.name))
+            };
+            for path in &input {
+                let items = read_input(path)?;
+                let report = wiredesk::eval::evaluate(&config, &pipeline, &items, &map);
+                println!("== {}", path.display());
+                print!("{}", report.render(&names));
+            }
+        }
+        Command::Train {
+            input,
+            output,
+            cross_validate,
+            epochs,
+            seed,
+        } => {
+            let mut config = load_config(cfg_path, None)?;
+            // Train against the lexicons alone, never against an older model.
+            config.raw.topic.model = None;
+            let knowledge = Knowledge::load(&config).context("loading topic lexicons")?;
+            let map = label_map(&config)?;
+            let files: Vec<(String, Vec<wiredesk::wirefile::WireItem>)> = input
+                .iter()
+                .map(|p| Ok((p.display().to_string(), read_input(p)?)))
+                .collect::<Result<_>>()?;
+            let (data, per_file, skipped) = wiredesk::topic::train::read_labelled(&files, &map);
+            if data.is_empty() {
+                bail!("no article with a usable labels.topics in {:?}; labels must be QCodes or keys of topics/labels.toml", input);
+            }
+            eprintln!(
+                "{} labelled articles ({skipped} skipped): {per_file:?}",
+                data.len()
+            );
+            let settings = wiredesk::topic::model::TrainSettings {
+                epochs,
+                seed,
+                ..Default::default()
+            };
+            let classifier = &knowledge.topics;
+            if let Some(k) = cross_validate {
+                if k < 2 {
+                    bail!("--cross-validate needs at least 2 folds");
+                }
+                let topics = classifier.topics().to_vec();
+                let names = |code: &str| {
+                    topics
+                        .iter()
+                        .find(|t| t.code == code)
+                        .map_or(code.to_string(), |t| format!("{code} {}", t.name))
+                };
+                let scores =
+                    wiredesk::topic::train::cross_validate(classifier, &data, k, &settings)?;
+                println!("== {k}-fold cross-validation of lexicon + model");
+                for (lang, s) in &scores {
+                    print!("{}", s.render(lang, &names));
+                }
+            }
+            if let Some(out) = output {
+                let file = wiredesk::topic::train::train(classifier, &data, per_file, &settings);
+                let json = serde_json::to_string(&file).context("serialising the model")?;
+                std::fs::write(&out, json).with_context(|| format!("writing {}", out.display()))?;
+                eprintln!(
+                    "model with {} classes, {} weight rows written to {}",
+                    file.classes.len(),
+                    file.weights.len(),
+                    out.display()
+                );
+            }
         }
         Command::Demo => {
             let config = load_config(cfg_path, None)?;

@@ -145,7 +145,7 @@ pub fn score(
         .into_iter()
         .filter_map(|(code, t)| {
             let share = if top > 0.0 { t.weight / top } else { 0.0 };
-            let score = round3(saturate(t.weight) * (0.4 + 0.6 * share));
+            let score = round3(saturate(t.weight) * (0.6 + 0.4 * share));
             if score < settings.min_score {
                 return None;
             }

@@ -10,11 +10,14 @@
 //! and knows the topic, the lexicon everywhere.
 
 pub mod features;
+pub mod labels;
 pub mod lexicon;
 pub mod model;
 pub mod taxonomy;
+pub mod train;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::enriched::TopicTag;
 use crate::knowledge::KnowledgeError;
@@ -33,8 +36,12 @@ pub struct TopicSettings {
     pub evidence: bool,
 }
 
-/// Weight of the model in the blend, for topics it knows.
-const MODEL_SHARE: f64 = 0.6;
+/// The model's share in a topic's score grows with the training articles
+/// it had of that topic in the article's language: n / (n + this). A few
+/// hundred articles teach less than a curated lexicon (and teach their
+/// corpus's notion of the topic: the Arabic corpus's politics is Tunisian
+/// domestic politics); thousands teach more.
+const MODEL_TRUST_HALF: f64 = 1000.0;
 /// Cues in the headline count this many times.
 const HEADLINE_BOOST: u32 = 2;
 
@@ -42,7 +49,7 @@ const HEADLINE_BOOST: u32 = 2;
 pub struct TopicClassifier {
     topics: Vec<MediaTopic>,
     tokenizer: Tokenizer,
-    lexicon: Lexicon,
+    lexicon: Arc<Lexicon>,
     model: Option<(Model, Vec<Option<usize>>)>,
     settings: TopicSettings,
 }
@@ -75,31 +82,39 @@ impl TopicClassifier {
             .collect();
         let tokenizer = Tokenizer::default();
         let lexicon = Lexicon::compile(&tokenizer, lexicons, &index)?;
-        let model = match model {
-            Some((path, text)) => {
-                let m = Model::from_json(path, text)?;
-                let map = m
-                    .classes
-                    .iter()
-                    .map(|c| index.get(c).copied())
-                    .collect::<Vec<_>>();
-                if let Some(unknown) = m.classes.iter().zip(&map).find(|(_, i)| i.is_none()) {
-                    return Err(KnowledgeError::Parse {
-                        path: path.into(),
-                        line: 0,
-                        message: format!("model class {:?} is not in taxonomy.tsv", unknown.0),
-                    });
-                }
-                Some((m, map))
-            }
-            None => None,
-        };
-        Ok(TopicClassifier {
+        let classifier = TopicClassifier {
             topics,
             tokenizer,
-            lexicon,
-            model,
+            lexicon: Arc::new(lexicon),
+            model: None,
             settings,
+        };
+        match model {
+            Some((path, text)) => classifier.with_model(Model::from_json(path, text)?),
+            None => Ok(classifier),
+        }
+    }
+
+    /// The same taxonomy and lexicons with another model.
+    pub fn with_model(&self, model: Model) -> Result<TopicClassifier, KnowledgeError> {
+        let map: Vec<Option<usize>> = model
+            .classes
+            .iter()
+            .map(|c| self.topics.iter().position(|t| &t.code == c))
+            .collect();
+        if let Some((class, _)) = model.classes.iter().zip(&map).find(|(_, i)| i.is_none()) {
+            return Err(KnowledgeError::Parse {
+                path: "topic model".into(),
+                line: 0,
+                message: format!("model class {class:?} is not in taxonomy.tsv"),
+            });
+        }
+        Ok(TopicClassifier {
+            topics: self.topics.clone(),
+            tokenizer: Tokenizer::default(),
+            lexicon: self.lexicon.clone(),
+            model: Some((model, map)),
+            settings: self.settings.clone(),
         })
     }
 
@@ -146,17 +161,31 @@ impl TopicClassifier {
             if model.languages.iter().any(|l| l == text.language) {
                 let mut stems = headline.clone();
                 stems.extend(body.iter().cloned());
-                let probs = model.predict(&stems);
-                let mut known = vec![false; self.topics.len()];
+                let probs = model.predict(text.language, &stems);
+                let mut mean_share = 0.0;
                 for (c, p) in probs.iter().enumerate() {
+                    let n = model.articles_in(text.language, c) as f64;
+                    let share = n / (n + MODEL_TRUST_HALF);
                     if let Some(t) = map[c] {
-                        known[t] = true;
-                        scores[t] = MODEL_SHARE * *p as f64 + (1.0 - MODEL_SHARE) * scores[t];
+                        if n > 0.0 {
+                            // The model may raise a topic the lexicon found
+                            // weak, never sink one the lexicon is sure of:
+                            // its labels carry its corpus's notion of a topic.
+                            scores[t] =
+                                scores[t].max(share * *p as f64 + (1.0 - share) * scores[t]);
+                            mean_share += share / probs.len() as f64;
+                        }
                     }
                 }
+                // Topics the model never saw here compete on lexicon evidence,
+                // damped as much as the model vouches for the others.
                 for (t, s) in scores.iter_mut().enumerate() {
-                    if !known[t] {
-                        *s *= 1.0 - MODEL_SHARE / 2.0;
+                    let known = map
+                        .iter()
+                        .enumerate()
+                        .any(|(c, m)| *m == Some(t) && model.articles_in(text.language, c) > 0);
+                    if !known {
+                        *s *= 1.0 - mean_share / 2.0;
                     }
                 }
             }
