@@ -194,7 +194,7 @@ fn clock(fixed: Option<String>) -> Result<Clock> {
     }
 }
 
-fn open_output(path: &PathBuf) -> Result<Box<dyn Write>> {
+fn open_output(path: &std::path::Path) -> Result<Box<dyn Write>> {
     if path.as_os_str() == "-" {
         Ok(Box::new(BufWriter::new(std::io::stdout().lock())))
     } else {
@@ -204,7 +204,7 @@ fn open_output(path: &PathBuf) -> Result<Box<dyn Write>> {
     }
 }
 
-fn read_input(path: &PathBuf) -> Result<Vec<wiredesk::wirefile::WireItem>> {
+fn read_input(path: &std::path::Path) -> Result<Vec<wiredesk::wirefile::WireItem>> {
     wiredesk::wirefile::read(path).with_context(|| format!("cannot read input {}", path.display()))
 }
 
@@ -300,7 +300,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
             let clock = clock(fixed_clock)?;
             let summary = match (from_topic, input) {
                 (Some(topic), None) => {
-                    let mut file_out = output.as_ref().map(open_output).transpose()?;
+                    let mut file_out = output.as_deref().map(open_output).transpose()?;
                     let destination = match (file_out.as_mut(), output_prefix) {
                         (Some(out), _) => Destination::File(out.as_mut()),
                         (None, Some(prefix)) if !prefix.is_empty() || allow_live => Destination::Topics { prefix },

@@ -262,7 +262,7 @@ mod tests {
     use super::*;
 
     fn matcher(names: &[&str]) -> (MatchView, Matcher) {
-        let mv = MatchView::default();
+        let mv = MatchView;
         let views = names.iter().map(|n| mv.of(n)).collect();
         (mv, Matcher::new(views).unwrap())
     }

@@ -55,6 +55,9 @@ struct Rule {
     cues: Vec<String>,
 }
 
+/// A pattern hit with the countries it may name.
+type Candidate<'a> = (usize, Section, Vec<(&'a str, NameKind)>);
+
 /// Tags an article with places and regions.
 pub struct RegionTagger {
     gazetteer: Gazetteer,
@@ -82,7 +85,7 @@ impl RegionTagger {
         gazetteer: Gazetteer,
         settings: RegionSettings,
     ) -> Result<RegionTagger, matcher::BuildError> {
-        let view = MatchView::default();
+        let view = MatchView;
         let mut table: PatternTable<Target> = PatternTable::default();
         for n in &gazetteer.names {
             table.add(
@@ -180,7 +183,7 @@ impl RegionTagger {
         let any_language = !["ar", "en", "fr", "es", "ru", "zh", "de"].contains(&language);
         // Countries with evidence from unambiguous names: context for the rest.
         let mut firm: HashSet<&str> = HashSet::new();
-        let mut candidates: Vec<(usize, Section, Vec<(&str, NameKind)>)> = Vec::new();
+        let mut candidates: Vec<Candidate<'_>> = Vec::new();
         let mut out = Vec::new();
         for &(pattern, section, capitalised) in hits {
             // Place names are proper nouns in cased scripts: `turkey`,
