@@ -37,7 +37,7 @@ MIN_CITY_POP = int(os.environ.get("GAZ_MIN_CITY_POP", "100000"))
 # A city this big or a capital keeps a name that is also a common word (the
 # name then goes to ambiguous.tsv); smaller cities lose such names.
 IMPORTANT_POP = 1_000_000
-LATIN_KEEP_POP = 500_000  # Latin-script names can fall back on the `capitalised` rule
+LATIN_KEEP_POP = 200_000  # Latin-script names can fall back on the `capitalised` rule
 # Dominance: a minor reading of a shared city/subdivision/demonym name is
 # dropped when the major reading is this many times bigger.
 DOMINANCE_RATIO = 5
@@ -395,21 +395,36 @@ class Lexicon:
         self._cache = {}
         self.morph = pymorphy3.MorphAnalyzer(lang="ru")
         self.ru_stemmer = snowballstemmer.stemmer("russian")
-        self.ru_common_stems = set()
+        self.ru_common_stems = {}  # Snowball stem -> highest Zipf frequency of an ordinary word with it
         for w in top_n_list("ru", 30000):
             if len(w) < 4 or not RU_OK.match(w):
                 continue
             parses = self.morph.parse(w)
             if parses and any(t in parses[0].tag for t in ("Geox", "Name", "Surn", "Patr", "Orgn", "Abbr")):
                 continue
+            if parses and parses[0].tag.POS in ("ADJF", "ADJS", "PRTF", "PRTS", "COMP"):
+                continue  # новосибирский stems like Новосибирск, and rightly points at it
             st = self.ru_stemmer.stemWord(w)
             if len(st) >= 4:
-                self.ru_common_stems.add(st)
+                self.ru_common_stems[st] = max(self.ru_common_stems.get(st, 0.0), self.zipf(w, "ru"))
         self.extra_common = collections.defaultdict(set)
         p = CURATED / "common_words.tsv"
         if p.exists():
             for lang, w in read_tsv(p, 2):
                 self.extra_common[lang].add(norm_key(w))
+
+    @staticmethod
+    def ar_variants(name: str) -> set[str]:
+        """Spellings the service folds together with `name` (سِنِّه = سنه = سنة; سئول = سيول)."""
+        base = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+        out = {name, base, norm_key(name)}
+        if base.endswith("ه"):
+            out.add(base[:-1] + "ة")
+        if base.startswith("ا"):
+            out |= {"أ" + base[1:], "إ" + base[1:], "آ" + base[1:]}
+        if base.startswith("ال") and len(base) > 2 and base[2] == "ا":
+            out |= {"الأ" + base[3:], "الإ" + base[3:], "الآ" + base[3:]}
+        return out
 
     def ru_view(self, name: str) -> str:
         """The service's match view of a Russian name: folded, each word stemmed (stems < 4 kept whole)."""
@@ -430,34 +445,63 @@ class Lexicon:
             self._cache[key] = bool(d) and d.lookup(w)
         return self._cache[key]
 
+    ACCENTS = {"es": {"a": "á", "e": "é", "i": "í", "o": "ó", "u": "úü", "n": "ñ"},
+               "fr": {"a": "àâ", "e": "éèêë", "i": "îï", "o": "ô", "u": "ùûü", "c": "ç"},
+               "de": {"a": "ä", "o": "ö", "u": "ü"},
+               "en": {}}
+
+    def variants(self, w: str, lang: str) -> list[str]:
+        """`w` and the spellings with one more diacritic that the service folds onto it
+        (es poblacion <- población, de lander <- länder)."""
+        out = [w]
+        acc = self.ACCENTS.get(lang, {})
+        for i, ch in enumerate(w):
+            for a in acc.get(ch, ""):
+                out.append(w[:i] + a + w[i + 1:])
+        if lang == "de" and "ss" in w:
+            out.append(w.replace("ss", "ß"))
+        return out
+
     def freq(self, w: str, lang: str) -> float:
         low = w.lower()
-        return max(self.zipf(low, lang), self.zipf(norm_key(low), lang))
+        return max(self.zipf(v, lang) for x in {low, norm_key(low)} for v in self.variants(x, lang))
 
-    def is_common(self, name: str, lang: str) -> bool:
-        """Single-word names only (multi-word names: see all_words)."""
+    def word_folded(self, w: str, lang: str, nouns: bool = False) -> bool:
+        """Some diacritic variant of `w` is a word; with `nouns`, German capitalised nouns count
+        too (Länder), which is only safe for foreign places (German proper nouns are capitalised)."""
+        vs = self.variants(w, lang)
+        return any(self.word(v, lang) for v in vs)
+
+    def is_common(self, name: str, lang: str, important: bool = False) -> bool:
+        """Single-word names only (multi-word names: see all_words). `important` places (capitals,
+        big cities) need a more frequent colliding word before they are flagged."""
         if norm_key(name) in self.extra_common.get(lang, ()):
             return True
         if lang == "ar" and " " not in name.strip():
             # the service accepts ة/ي/ية/ات/ين/ون/ان/ها after an Arabic name: السلط would match السلطة
-            z = self.zipf(name, "ar")
-            zs = max(self.zipf(name + suf, "ar") for suf in ("ة", "ي", "ية", "ات", "ين", "ون", "ان", "ها"))
+            folded = self.ar_variants(name)
+            z = max(self.zipf(v, "ar") for v in folded)
+            zs = max(self.zipf(v + suf, "ar") for v in folded for suf in ("ة", "ي", "ية", "ات", "ين", "ون", "ان", "ها"))
             # a frequent ordinary word (الجديد the new, سلطات authorities, صور pictures)
-            return z >= 4.7 or (zs >= 4.5 and zs >= z + 1.3)
+            return (z >= 4.7 and not important) or (zs >= 4.5 and zs >= z + 1.3)
         if lang in ("ar", "zh") or " " in name.strip() or "-" in name:
             return False
         low = name.lower()
         if lang == "ru":
             st = self.ru_view(low)
-            if st in self.ru_common_stems:
+            if self.ru_common_stems.get(st, 0.0) >= (4.2 if important else 3.0):
                 return True  # Ростов -> рост, Совето -> совет: the service matches on these stems
-            if self.freq(low, "ru") >= 3.0 and self.word(low, "ru"):
+            top = self.morph.parse(low)[0] if self.morph.parse(low) else None
+            if not important and top is not None and self.morph.word_is_known(low) and top.score > 0.5 \
+                    and any(t in top.tag for t in ("Name", "Surn", "Patr")) and "Geox" not in top.tag:
+                return True  # Константина (of Konstantin), Артем: a person's name first
+            if self.freq(low, "ru") >= (4.2 if important else 3.0) and self.word(low, "ru"):
                 parses = self.morph.parse(low)
                 return bool(parses) and not any(t in parses[0].tag for t in ("Geox", "Name", "Surn"))
             return False
         if self.freq(low, lang) < 3.0:
             return False
-        return self.word(low, lang) or self.word(norm_key(low), lang)
+        return self.word(low, lang) or self.word_folded(norm_key(low), lang)
 
     def all_words(self, name: str, lang: str) -> bool:
         """Every word of a multi-word Latin name is an ordinary word (El Paso, La Paz, Casa Blanca)."""
@@ -490,6 +534,9 @@ class Lexicon:
         z = self.freq(name, lang)
         if z < 3.5:
             return False
+        ws = [w for w in re.split(r"[\s\-']+", norm_key(name)) if w]
+        if not all(self.word(w, lang) or self.word_folded(w, lang, nouns=True) for w in ws):
+            return False  # only a name that is also made of ordinary words can be mistaken for them
         if lang == "en":
             other = max(self.freq(name, "fr"), self.freq(name, "de"))
         else:
@@ -648,7 +695,7 @@ def main():
                     parts = split_paren(t[code + suffix])
                     names.add(code, l, kind, parts[0], "cldr")
                     for extra in parts[1:]:
-                        names.add(code, l, "alias", extra, "cldr",
+                        names.add(code, l, "alias", extra, "cldr", {"paren": True},
                                   force=bool(re.fullmatch(r"[A-ZА-Я]{2,5}", extra)))
             v = iso[l].get(code)
             if v:
@@ -846,8 +893,13 @@ def main():
                 n = clean(n)
                 if not min_len_ok(n, l):
                     continue
-                keep = is_cap or pop >= (LATIN_KEEP_POP if l in LATIN_LANGS else IMPORTANT_POP)
-                if lex.is_common(n, l) or lex.is_foreign_word(n, l, code, c["name"], pop):
+                # Latin script: the `capitalised` rule separates Erlangen from erlangen, so big or
+                # home-country places keep such names; elsewhere only capitals and 1M+ cities do.
+                keep = is_cap or pop >= (LATIN_KEEP_POP if l in LATIN_LANGS else IMPORTANT_POP) or (
+                    l in LATIN_LANGS and code in Lexicon.HOME[l])
+                if norm_key(n) in lex.extra_common.get(l, ()):
+                    keep = is_cap or pop >= IMPORTANT_POP  # hand-listed common words go unless big
+                if lex.is_common(n, l, important=keep) or lex.is_foreign_word(n, l, code, c["name"], pop):
                     common_log.append((l, n, code, pop, keep))
                     if not keep:
                         continue
@@ -986,15 +1038,20 @@ def main():
         for r in rows:
             if r["code"] not in per_code or weight(r) > weight(per_code[r["code"]]):
                 per_code[r["code"]] = r
-        ranked = sorted(per_code.values(), key=lambda r: (-weight(r), r["code"]))
+        ranked = sorted(per_code.values(), key=lambda r: (r["meta"].get("paren", False), -weight(r), r["code"]))
         top = ranked[0]
         keep = [top]
         for r in ranked[1:]:
             curated_row = r["meta"].get("curated") or (lang, nk, r["code"]) in amb
             drop = False
-            if (not curated_row and r["kind"] in ("city", "subdivision")
+            if r["meta"].get("paren") and not curated_row:
+                drop = True  # "Виргинские о-ва (США)": the part in brackets names the sovereign, not this place
+            elif (not curated_row and r["kind"] in ("city", "subdivision")
                     and weight(r) < DOMINANCE_MINOR_MAX and weight(top) >= DOMINANCE_RATIO * max(weight(r), 1)):
                 drop = True
+            elif (not curated_row and r["kind"] == "capital" and countries_pop(r["code"]) < 1_000_000
+                  and weight(top) >= 20 * max(weight(r), 1)):
+                drop = True  # Plymouth (Montserrat), Kingston (Norfolk Island), Oranjestad (Sint Eustatius)
             elif (not curated_row and r["kind"] == "subdivision"
                   and top["kind"] in ("country", "alias", "capital", "demonym")):
                 drop = True
@@ -1008,6 +1065,12 @@ def main():
                         names.rows.pop((rr["code"], lang, rr["nk"]), None)
             else:
                 keep.append(r)
+        if top["meta"].get("paren") and len(ranked) > 1 and not top["meta"].get("curated"):
+            dropped_minor.append((lang, top["name"], top["code"], "-"))
+            for rr in rows:
+                if rr["code"] == top["code"]:
+                    names.rows.pop((rr["code"], lang, rr["nk"]), None)
+            keep.remove(top)
         if len(keep) < 2 or (lang, nk) in shared:
             continue
         for r in keep:
@@ -1018,6 +1081,10 @@ def main():
 
     for l, n, code, pop, important in common_log:
         key = (code, l, norm_key(n))
+        if not important:
+            continue  # that name was not added; a same-spelled name from another source stands
+        if key in names.rows and names.rows[key]["kind"] in ("country", "alias"):
+            continue  # a capital spelled like its country (الكويت, تونس): the country name rules
         if key in names.rows and (l, norm_key(n), code) not in amb:
             rule = "capitalised" if l in LATIN_LANGS else "context"
             amb[(l, norm_key(n), code)] = [l, names.rows[key]["name"], code, rule,
