@@ -176,10 +176,7 @@ fn label_map(config: &Config) -> Result<wiredesk::topic::labels::LabelMap> {
 }
 
 fn new_index(config: &Config) -> DedupIndex {
-    DedupIndex::new(
-        config.raw.dedup.window_hours as i64 * 3600,
-        config.raw.dedup.max_entries,
-    )
+    DedupIndex::for_config(&config.raw)
 }
 
 fn clock(fixed: Option<String>) -> Result<Clock> {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::article::Article;
+use crate::dedup::index::Remembered;
 use crate::dedup::{DedupIndex, Fingerprint};
 use crate::enriched::{Enriched, Meta, VERSION};
 use crate::knowledge::{hex_prefix, Knowledge};
@@ -72,6 +73,19 @@ impl Pipeline {
         index: &mut DedupIndex,
         processed_at: &str,
     ) -> Enriched {
+        self.enrich_remembering(article, source, index, processed_at)
+            .0
+    }
+
+    /// Like [`Pipeline::enrich`], also returning what the dedup index
+    /// remembered of the article, for the changelog.
+    pub fn enrich_remembering(
+        &self,
+        article: Article,
+        source: &SourceMeta,
+        index: &mut DedupIndex,
+        processed_at: &str,
+    ) -> (Enriched, Option<Remembered>) {
         let headline = nfc(&article.headline);
         let body = nfc(&article.body);
         let dateline = article.dateline.as_deref().map(nfc);
@@ -89,8 +103,13 @@ impl Pipeline {
         let (places, regions) = self.knowledge.regions.tag(&text);
         let topics = self.knowledge.topics.classify(&text);
         let event_time = event_time_secs(&article, source, processed_at);
-        let dedup = index.observe(&id, &Fingerprint::of(&body), event_time);
-        Enriched {
+        let (dedup, remembered) = index.observe(
+            &id,
+            &Fingerprint::of(&headline, &body),
+            event_time,
+            article.version,
+        );
+        let record = Enriched {
             id,
             language,
             headline,
@@ -109,7 +128,8 @@ impl Pipeline {
                 knowledge_version: self.knowledge.version.clone(),
                 format: format!("{:?}", article.format).to_ascii_lowercase(),
             },
-        }
+        };
+        (record, remembered)
     }
 }
 

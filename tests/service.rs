@@ -160,7 +160,13 @@ async fn service_enriches_dead_letters_and_survives_a_crash() {
     );
 
     let service = Service::start(&env);
-    let out = read_topic(&enriched, 5000, Duration::from_secs(180));
+    let wanted: HashSet<(i64, i64)> = offsets.iter().map(|(p, o)| (*p as i64, *o)).collect();
+    let out = read_until(&enriched, Duration::from_secs(240), |records| {
+        records.len() >= 5000 && {
+            let seen: HashSet<(i64, i64)> = source_offsets(records, &input).into_iter().collect();
+            wanted.is_subset(&seen)
+        }
+    });
     let status = service.terminate();
     assert!(status.success());
 

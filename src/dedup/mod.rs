@@ -1,8 +1,9 @@
 //! Duplicate, near-duplicate and update detection.
 //!
 //! * [`fingerprint`]: what an article is compared by (exact hash of the
-//!   normalised text, wire tags stripped).
-//! * [`index`]: the bounded in-memory index of recent articles.
+//!   normalised text, MinHash of its shingles, wire tags stripped).
+//! * [`index`]: the bounded in-memory index of recent articles, with the
+//!   entries it writes to and rebuilds from the changelog.
 //!
 //! The index is an explicit value owned by whoever runs the pipeline, so the
 //! service, `enrich`, replay and evaluation make the same decisions.
@@ -12,6 +13,21 @@ pub mod index;
 
 pub use fingerprint::Fingerprint;
 pub use index::DedupIndex;
+
+impl DedupIndex {
+    /// An empty index with the window, cap and thresholds of `[dedup]`.
+    pub fn for_config(raw: &crate::config::RawConfig) -> Self {
+        let d = &raw.dedup;
+        DedupIndex::with_thresholds(
+            d.window_hours as i64 * 3600,
+            d.max_entries,
+            index::Thresholds {
+                near: d.near_threshold,
+                update: d.update_threshold,
+            },
+        )
+    }
+}
 
 use serde::{Deserialize, Serialize};
 

@@ -122,10 +122,7 @@ pub fn evaluate(
     map: &LabelMap,
 ) -> EvalReport {
     let mut report = EvalReport::default();
-    let mut index = DedupIndex::new(
-        config.raw.dedup.window_hours as i64 * 3600,
-        config.raw.dedup.max_entries,
-    );
+    let mut index = DedupIndex::for_config(&config.raw);
     let mut records: Vec<(Labels, Enriched)> = Vec::new();
     for item in items {
         report.articles += 1;

@@ -58,6 +58,7 @@ pub async fn demo(
     topics.push(config.raw.topics.enriched.clone());
     topics.push(config.raw.topics.dead_letter.clone());
     topics.extend(config.raw.topics.duplicates.clone());
+    topics.push(config.raw.dedup.changelog_topic.clone());
     for t in &topics {
         cluster
             .create_topic(t, 1, 1)

@@ -3,10 +3,13 @@
 //! * [`service`]: `wiredesk run`, the consume → enrich → route → produce loop
 //!   with at-least-once delivery.
 //! * [`output`]: building output and dead-letter records.
+//! * [`changelog`]: the dedup index's compacted changelog topic: created,
+//!   restored at start-up, followed while running.
 //! * [`load`]: `wiredesk produce`, loading fixture files into a topic.
 //! * [`replay`]: `wiredesk replay`, a bounded re-run of a topic slice.
 //! * [`demo`]: `wiredesk demo` on librdkafka's in-process mock cluster.
 
+pub mod changelog;
 pub mod demo;
 pub mod load;
 pub mod output;

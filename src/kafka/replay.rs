@@ -104,10 +104,7 @@ pub async fn replay_topic(
             source,
         })?;
     let started = Instant::now();
-    let mut index = DedupIndex::new(
-        config.raw.dedup.window_hours as i64 * 3600,
-        config.raw.dedup.max_entries,
-    );
+    let mut index = DedupIndex::for_config(&config.raw);
     let mut summary = RunSummary::default();
     let mut pending = Vec::new();
     while !remaining.is_empty() {

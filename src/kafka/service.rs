@@ -21,6 +21,7 @@ use rdkafka::producer::{DeliveryFuture, FutureProducer, Producer};
 use tokio::sync::mpsc;
 use tracing::{debug, info, info_span, warn};
 
+use super::changelog::{self, changelog_record};
 use super::output::{dead_letter_record, enqueue, enriched_records, headers_of, OutputRecord};
 use super::{base_client_config, is_fatal, producer_config, BrokerError};
 use crate::article::{decode, Reason};
@@ -106,10 +107,14 @@ pub fn process_message(
     let bytes = message.payload.unwrap_or_default();
     match decode(bytes, config.raw.input.max_message_bytes) {
         Ok(article) => {
-            let record = pipeline.enrich(article, source, index, processed_at);
+            let (record, remembered) =
+                pipeline.enrich_remembering(article, source, index, processed_at);
             let status = record.dedup.status;
-            let records =
+            let mut records =
                 enriched_records(&record, &pipeline.knowledge().router, source.timestamp_ms);
+            if let Some(r) = remembered {
+                records.push(changelog_record(&config.raw.dedup.changelog_topic, &r));
+            }
             (records, Outcome::Enriched(status))
         }
         Err(err) => {
@@ -156,6 +161,10 @@ pub async fn run(
                 role: "producer",
                 source,
             })?;
+    changelog::ensure_topic(config).await?;
+    let (restored, mut remote, follower) =
+        changelog::restore_and_follow(config, &mut index).await?;
+    info!(entries = restored, index_entries = index.len(), topic = %config.raw.dedup.changelog_topic, "dedup index restored");
     let topics: Vec<&str> = config.raw.topics.input.iter().map(String::as_str).collect();
     consumer
         .subscribe(&topics)
@@ -181,6 +190,10 @@ pub async fn run(
             received = consumer.recv() => match received {
                 Ok(message) => {
                     backoff.reset();
+                    // Articles other instances remembered meanwhile.
+                    while let Ok(entry) = remote.try_recv() {
+                        index.insert(&entry);
+                    }
                     let in_flight = handle(config, &pipeline, &mut index, &producer, &message, &mut summary).await?;
                     if tx.send(in_flight).await.is_err() {
                         // The acknowledger stopped: its error is reported below.
@@ -203,6 +216,7 @@ pub async fn run(
         }
     }
     drop(tx);
+    follower.abort();
     let drain = Duration::from_secs(config.raw.pipeline.drain_timeout_secs);
     summary.produced = match tokio::time::timeout(drain, acker).await {
         Ok(Ok(Ok(produced))) => produced,

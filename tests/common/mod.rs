@@ -101,9 +101,19 @@ impl Received {
     }
 }
 
-/// Reads `topic` from the beginning until `want` records arrived, or
-/// `quiet` passed without a new one after that, or `deadline` passed.
+/// Reads `topic` from the beginning until `want` records arrived or
+/// `deadline` passed, then a little longer to see extra records.
 pub fn read_topic(topic: &str, want: usize, deadline: Duration) -> Vec<Received> {
+    read_until(topic, deadline, |records| records.len() >= want)
+}
+
+/// Reads `topic` from the beginning until `done` holds for what arrived or
+/// `deadline` passed, then a little longer to see extra records.
+pub fn read_until(
+    topic: &str,
+    deadline: Duration,
+    done: impl Fn(&[Received]) -> bool,
+) -> Vec<Received> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers())
         .set("group.id", unique("reader"))
@@ -123,8 +133,20 @@ pub fn read_topic(topic: &str, want: usize, deadline: Duration) -> Vec<Received>
     consumer.assign(&tpl).expect("assign");
     let start = Instant::now();
     let mut out = Vec::new();
-    while start.elapsed() < deadline && out.len() < want {
-        match consumer.poll(Duration::from_millis(200)) {
+    let mut checked = 0;
+    let mut idle = false;
+    while start.elapsed() < deadline {
+        // Checking is costly for large reads: do it when the topic goes
+        // quiet or every 500 records.
+        if out.len() != checked && (idle || out.len() >= checked + 500) {
+            checked = out.len();
+            if done(&out) {
+                break;
+            }
+        }
+        let polled = consumer.poll(Duration::from_millis(200));
+        idle = polled.is_none();
+        match polled {
             Some(Ok(m)) => {
                 let mut headers = HashMap::new();
                 if let Some(h) = m.headers() {

@@ -1,0 +1,205 @@
+//! The dedup changelog: a compacted topic keyed by article id holding what
+//! the index remembered of each article. At start-up every instance reads
+//! all of it (not just its own partitions) into its index before the first
+//! input message, then keeps following it, so a copy is recognised whichever
+//! partition or instance saw the original.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::error::RDKafkaErrorCode;
+use rdkafka::message::Message;
+use rdkafka::{Offset, TopicPartitionList};
+use tokio::sync::mpsc;
+use tracing::{info, warn};
+
+use super::output::OutputRecord;
+use super::{base_client_config, BrokerError};
+use crate::config::Config;
+use crate::dedup::index::Remembered;
+use crate::dedup::DedupIndex;
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The changelog record for one remembered article.
+pub fn changelog_record(topic: &str, r: &Remembered) -> OutputRecord {
+    OutputRecord {
+        topic: topic.to_string(),
+        key: Some(r.id.as_bytes().to_vec()),
+        // Serialising our own plain struct cannot fail.
+        payload: serde_json::to_vec(r).unwrap_or_default(),
+        headers: Vec::new(),
+        timestamp_ms: Some(r.time.saturating_mul(1000)),
+    }
+}
+
+/// Creates the changelog topic, compacted, when it does not exist yet.
+pub async fn ensure_topic(config: &Config) -> Result<(), BrokerError> {
+    let admin: AdminClient<DefaultClientContext> =
+        base_client_config(config)
+            .create()
+            .map_err(|source| BrokerError::Client {
+                role: "admin",
+                source,
+            })?;
+    let topic = &config.raw.dedup.changelog_topic;
+    // Listing all topics never triggers the broker's auto-creation, which
+    // would make the changelog without compaction.
+    let exists = admin
+        .inner()
+        .fetch_metadata(None, TIMEOUT)
+        .map_err(|source| BrokerError::Unreachable {
+            brokers: config.raw.kafka.brokers.clone(),
+            secs: TIMEOUT.as_secs(),
+            doing: "listing topics".into(),
+            source,
+        })?
+        .topics()
+        .iter()
+        .any(|t| t.name() == topic && !t.partitions().is_empty());
+    if exists {
+        return Ok(());
+    }
+    let new = NewTopic::new(topic, 6, TopicReplication::Fixed(-1)).set("cleanup.policy", "compact");
+    let results = admin
+        .create_topics(
+            &[new],
+            &AdminOptions::new().operation_timeout(Some(TIMEOUT)),
+        )
+        .await
+        .map_err(|source| BrokerError::Unreachable {
+            brokers: config.raw.kafka.brokers.clone(),
+            secs: TIMEOUT.as_secs(),
+            doing: format!("creating the dedup changelog {topic}"),
+            source,
+        })?;
+    for r in results {
+        match r {
+            Ok(_) => info!(topic, "created compacted dedup changelog topic"),
+            Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((t, code)) => {
+                return Err(BrokerError::Usage(format!(
+                    "cannot create dedup changelog topic {t}: {code}; create it (cleanup.policy=compact) or fix permissions"
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads the whole changelog into `index`, up to its end when called, then
+/// follows it in the background. Returns the entries restored, a receiver
+/// of entries written later (by this or other instances), and the
+/// follower task, to abort at shutdown.
+pub async fn restore_and_follow(
+    config: &Config,
+    index: &mut DedupIndex,
+) -> Result<(u64, mpsc::Receiver<Remembered>, tokio::task::JoinHandle<()>), BrokerError> {
+    let topic = config.raw.dedup.changelog_topic.clone();
+    let mut cc = base_client_config(config);
+    // Assignment, not subscription: every instance reads every partition.
+    cc.set(
+        "group.id",
+        format!("{}-changelog", config.raw.kafka.group_id),
+    )
+    .set("enable.auto.commit", "false")
+    .set("enable.auto.offset.store", "false");
+    let consumer: StreamConsumer = cc.create().map_err(|source| BrokerError::Client {
+        role: "consumer",
+        source,
+    })?;
+    let unreachable = |doing: String, source| BrokerError::Unreachable {
+        brokers: config.raw.kafka.brokers.clone(),
+        secs: TIMEOUT.as_secs(),
+        doing,
+        source,
+    };
+    let metadata = consumer
+        .fetch_metadata(Some(&topic), TIMEOUT)
+        .map_err(|e| unreachable(format!("reading metadata of {topic}"), e))?;
+    let mut assignment = TopicPartitionList::new();
+    let mut remaining: HashMap<i32, i64> = HashMap::new();
+    for p in metadata
+        .topics()
+        .iter()
+        .filter(|t| t.name() == topic)
+        .flat_map(|t| t.partitions())
+    {
+        let (low, high) = consumer
+            .fetch_watermarks(&topic, p.id(), TIMEOUT)
+            .map_err(|e| unreachable(format!("reading offsets of {topic}/{}", p.id()), e))?;
+        assignment
+            .add_partition_offset(&topic, p.id(), Offset::Offset(low))
+            .map_err(|e| BrokerError::Usage(e.to_string()))?;
+        if high > low {
+            remaining.insert(p.id(), high);
+        }
+    }
+    consumer
+        .assign(&assignment)
+        .map_err(|source| BrokerError::Fatal {
+            doing: format!("assigning {topic}"),
+            source,
+        })?;
+    let started = Instant::now();
+    let mut restored = 0u64;
+    let mut last_log = Instant::now();
+    while !remaining.is_empty() {
+        let message = consumer.recv().await.map_err(|source| BrokerError::Fatal {
+            doing: format!("restoring the dedup index from {topic}"),
+            source,
+        })?;
+        if let Some(entry) = parse(&message) {
+            index.insert(&entry);
+            restored += 1;
+        }
+        if remaining
+            .get(&message.partition())
+            .is_some_and(|end| message.offset() + 1 >= *end)
+        {
+            remaining.remove(&message.partition());
+        }
+        if last_log.elapsed() > Duration::from_secs(5) {
+            last_log = Instant::now();
+            info!(restored, "restoring dedup index");
+        }
+    }
+    info!(
+        restored,
+        secs = started.elapsed().as_secs_f64(),
+        "dedup changelog read to its end"
+    );
+    let (tx, rx) = mpsc::channel(10_000);
+    let follower = tokio::spawn(async move {
+        loop {
+            match consumer.recv().await {
+                Ok(message) => {
+                    if let Some(entry) = parse(&message) {
+                        if tx.send(entry).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    warn!(error = %e, "dedup changelog follower error; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+    Ok((restored, rx, follower))
+}
+
+fn parse(message: &rdkafka::message::BorrowedMessage<'_>) -> Option<Remembered> {
+    let payload = message.payload()?;
+    match serde_json::from_slice(payload) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            warn!(error = %e, offset = message.offset(), partition = message.partition(), "skipping unreadable dedup changelog record");
+            None
+        }
+    }
+}
