@@ -315,3 +315,53 @@ fn reason_of(path: &Path) -> String {
         .map(|(_, r)| r.to_string())
         .unwrap_or_default()
 }
+
+/// Produces messages to one partition and waits for every acknowledgement.
+pub async fn produce_to(topic: &str, partition: i32, messages: &[(Option<String>, Vec<u8>)]) {
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .create()
+        .expect("producer");
+    for (key, payload) in messages {
+        let mut record = FutureRecord::to(topic)
+            .payload(payload.as_slice())
+            .partition(partition);
+        if let Some(k) = key {
+            record = record.key(k.as_str());
+        }
+        producer
+            .send(record, Duration::from_secs(30))
+            .await
+            .expect("delivered");
+    }
+}
+
+/// The fixture wires of some languages as JSON documents.
+pub fn fixture_docs(languages: &[&str]) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for lang in languages {
+        let text =
+            std::fs::read_to_string(repo().join(format!("tests/fixtures/wires/{lang}.jsonl")))
+                .expect("fixture");
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            out.push(serde_json::from_str(line).expect("fixture JSON"));
+        }
+    }
+    out
+}
+
+/// A wire-style copy: new id, new headline, last paragraph cut.
+pub fn shortened_copy(doc: &serde_json::Value, id: &str) -> serde_json::Value {
+    let mut copy = doc.clone();
+    copy["id"] = id.into();
+    copy["headline"] = format!(
+        "{} (short version)",
+        doc["headline"].as_str().unwrap_or_default()
+    )
+    .into();
+    let body = doc["body"].as_str().unwrap_or_default();
+    let paragraphs: Vec<&str> = body.split('\n').collect();
+    let keep = paragraphs.len().saturating_sub(1).max(1);
+    copy["body"] = paragraphs[..keep].join("\n").into();
+    copy
+}
