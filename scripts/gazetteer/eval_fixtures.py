@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Rough offline check of the gazetteer against the labelled fixtures.
 
-Approximates the service's matcher (src/region/matcher.rs: fold, Russian Snowball stems,
-script boundary rules, longest match; ambiguity rules as documented in ambiguous.tsv) in
-Python, so gazetteer changes can be judged without compiling. Not a test of the service.
+Approximates the service's matcher and resolver (src/region/matcher.rs, src/region/mod.rs:
+fold, Russian Snowball stems, script boundary rules, longest match, the capital-letter check
+on Latin/Cyrillic names, own-language limit for cities/subdivisions/demonyms, shared names
+needing context, ambiguity rules) in Python, so gazetteer changes can be judged without
+compiling. Not a test of the service.
 
 Usage: .venv/bin/python eval_fixtures.py [fixture.jsonl ...]   (default: tests/fixtures/regions/*.jsonl)
 Prints, per article, expected vs found countries and the names that fired.
@@ -38,15 +40,50 @@ def script(c):
     return "lat"
 
 
-def view(text):
-    out = []
-    for w in norm_key(text).split(" "):
-        if w and script(w[0]) == "cy":
-            st = RU.stemWord(w)
-            out.append(st if len(st) >= 4 else w)
-        elif w:
+def view_words(text):
+    """(view text, [(start offset, capitalised)]) like the service's MatchView::view."""
+    out, words = [], []
+    pos = 0
+    for raw in re.split(r"[^\w\u0640\u0300-\u036f\u064b-\u065f]+", text):
+        if not raw:
+            continue
+        cap = raw[0].isupper()
+        for w in norm_key(raw).split(" "):
+            if not w:
+                continue
+            if script(w[0]) == "cy":
+                st = RU.stemWord(w)
+                w = st if len(st) >= 4 else w
+            words.append((pos, cap))
             out.append(w)
-    return " ".join(out)
+            pos += len(w) + 1
+    return " ".join(out), words
+
+
+def view(text):
+    return view_words(text)[0]
+
+
+def capitalised_at(words, at):
+    cap = False
+    for start, c in words:
+        if start <= at:
+            cap = c
+        else:
+            break
+    return cap
+
+
+def appears_capitalised(original, surface):
+    for m in re.finditer(re.escape(surface), original):
+        i, end = m.start(), m.end()
+        before = original[:i].rstrip()
+        word_start = i == 0 or not original[i - 1].isalnum()
+        word_end = end == len(original) or not original[end].isalnum()
+        sentence_start = before == "" or before.endswith((".", "!", "?", "\n", ":", '"', "«", "“"))
+        if word_start and word_end and not sentence_start:
+            return True
+    return False
 
 
 def clitic_ok(prefix):
@@ -87,7 +124,7 @@ def load():
     amb = {}
     for line in (G / "ambiguous.tsv").read_text(encoding="utf-8").splitlines()[1:]:
         lang, name, code, rule, cues = line.split("\t")
-        amb[(lang, view(name), code)] = (rule, [c for c in cues.split(";") if c])
+        amb[(lang, view(name), code)] = (rule, [c for c in cues.split(";") if c], name)
     return pats, regs, amb
 
 
@@ -115,38 +152,53 @@ def main():
     pats, regs, amb = load()
     # only patterns that can occur: prefilter by presence
     tp = fp = fn = 0
+    strong_kinds = {"country", "alias", "capital", "metonym"}
     for f in files:
         for line in open(f, encoding="utf-8"):
             d = json.loads(line)
             lang = d["language"]
             text = d["headline"] + "\n" + d["body"]
-            v = view(text)
+            v, words = view_words(text)
             keys = [k for k in pats if k and k in v]
             hits = find_all(v, keys)
-            firm, ctx = collections.Counter(), []
-            fired = []
-            for s, e, k in hits:
+            firm, cands, fired = set(), [], []
+            for s_, e, k in hits:
+                cased = script(k[0]) in ("lat", "cy") and k[0].isalpha()
+                cap = capitalised_at(words, s_)
+                codes = []
                 for code, kind, name, nlang in pats[k]:
-                    if nlang != lang:
-                        continue
-                    r = amb.get((lang, k, code))
-                    if r is None:
-                        firm[code] += 1
-                        fired.append(f"{name}>{code}")
-                    elif r[0] == "capitalised":
-                        # approximate: some occurrence in the raw text starts with a capital
-                        if re.search(r"(?<![\w])" + re.escape(name), text) and name[:1].isupper():
-                            firm[code] += 1
-                            fired.append(f"{name}>{code}(cap)")
-                    elif r[0] == "context":
-                        ctx.append((code, name, r[1]))
-            found = set(firm)
+                    case_ok = (not cased) or cap or kind == "demonym"
+                    if case_ok and (nlang == lang or kind in strong_kinds) and code not in [c for c, _, _ in codes]:
+                        codes.append((code, kind, name))
+                ruled = any((lang2, k, c) in amb for c, _, _ in codes for lang2 in [lang]) or any(
+                    (l2, k, c) in amb for c, _, _ in codes for l2 in ("ar", "en", "fr", "es", "ru", "zh", "de"))
+                if len(codes) == 1 and not ruled:
+                    firm.add(codes[0][0])
+                if codes:
+                    cands.append((k, codes))
+            found = set()
             vt = " " + v + " "
-            for code, name, cues in ctx:
-                if code in found or any(" " + view(c) + " " in vt for c in cues if view(c)):
-                    found.add(code)
-                    fired.append(f"{name}>{code}(ctx)")
-            rfound = sorted({r for s, e, k in find_all(v, [k for k in regs if k and k in v]) for r in regs[k]})
+            for k, codes in cands:
+                acc = []
+                for code, kind, name in codes:
+                    r = next((amb[(l2, k, code)] for l2 in (lang, "ar", "en", "fr", "es", "ru", "zh", "de")
+                              if (l2, k, code) in amb), None)
+                    if r is None:
+                        ok = len(codes) == 1 or code in firm
+                        tag = "" if len(codes) == 1 else "(shared)"
+                    elif r[0] == "never":
+                        ok, tag = False, ""
+                    elif r[0] == "capitalised":
+                        ok, tag = appears_capitalised(text, r[2]), "(cap)"
+                    else:
+                        ok = code in firm or any(" " + view(c) + " " in vt for c in r[1] if view(c))
+                        tag = "(ctx)"
+                    if ok:
+                        acc.append((code, name, tag))
+                if len(acc) == 1:
+                    found.add(acc[0][0])
+                    fired.append(f"{acc[0][1]}>{acc[0][0]}{acc[0][2]}")
+            rfound = sorted({r for s_, e, k in find_all(v, [k for k in regs if k and k in v]) for r in regs[k]})
             labels = d.get("labels") or {}
             exp = set(labels.get("countries", [])) | set(labels.get("mentioned", []))
             if labels:

@@ -1041,7 +1041,8 @@ def main():
             if w > en_best.get(nk, (0, ""))[0]:
                 en_best[nk] = (w, code)
     for (code, l, nk), row in sorted(names.rows.items()):
-        if l in ("fr", "es", "de") and row["meta"].get("fallback") and row["kind"] in ("city", "capital"):
+        if (l in ("fr", "es", "de") and row["meta"].get("fallback") and not row["meta"].get("curated")
+                and row["kind"] in ("city", "capital")):
             w, other = en_best.get(nk, (0, code))
             if other != code and w >= DOMINANCE_RATIO * max(row["meta"].get("pop", 0), 1):
                 dropped_minor.append((l, row["name"], code, other))
@@ -1078,13 +1079,14 @@ def main():
         top = ranked[0]
         keep = [top]
         for r in ranked[1:]:
-            curated_row = r["meta"].get("curated") or (lang, nk, r["code"]) in amb
+            curated_row = r["meta"].get("curated") or (lang, r["nk"], r["code"]) in amb
             drop = False
             if r["meta"].get("paren") and not curated_row:
                 drop = True  # "Виргинские о-ва (США)": the part in brackets names the sovereign, not this place
-            elif (not curated_row and r["kind"] in ("city", "subdivision")
-                    and weight(r) < DOMINANCE_MINOR_MAX and weight(top) >= DOMINANCE_RATIO * max(weight(r), 1)):
-                drop = True
+            elif (not curated_row and r["kind"] in ("city", "subdivision") and weight(r) < DOMINANCE_MINOR_MAX
+                  and (weight(top) >= DOMINANCE_RATIO * max(weight(r), 1)
+                       or (weight(top) >= IMPORTANT_POP and weight(top) >= 3 * max(weight(r), 1)))):
+                drop = True  # Paris TX, London ON (10x); Birmingham AL beside Birmingham GB (1M+, 3x)
             elif (not curated_row and r["kind"] == "capital" and countries_pop(r["code"]) < 1_000_000
                   and weight(top) >= 20 * max(weight(r), 1)):
                 drop = True  # Plymouth (Montserrat), Kingston (Norfolk Island), Oranjestad (Sint Eustatius)
@@ -1121,6 +1123,12 @@ def main():
             continue  # that name was not added; a same-spelled name from another source stands
         if key in names.rows and names.rows[key]["kind"] in ("country", "alias"):
             continue  # a capital spelled like its country (الكويت, تونس): the country name rules
+        if l in LATIN_LANGS and key in names.rows and (
+                names.rows[key]["meta"].get("cap") or names.rows[key]["meta"].get("pop", 0) >= IMPORTANT_POP):
+            # The service already requires a capital letter where a Latin name matches; a
+            # `capitalised` rule would only add "not at a sentence start", which costs a capital
+            # or a big city (PARIS datelines, "Lima said...") more than it saves.
+            continue
         if key in names.rows and (l, norm_key(n), code) not in amb:
             rule = "capitalised" if l in LATIN_LANGS else "context"
             amb[(l, norm_key(n), code)] = [l, names.rows[key]["name"], code, rule,
@@ -1135,8 +1143,10 @@ def main():
         if (row["kind"] == "demonym" and l != "en") or key in names.demonym_keys:
             continue  # lower-case use is the demonym of the same country (es argentina, fr russe)
         abbr = bool(re.fullmatch(r"[A-Z][A-Z.]+", n)) and lex.word(n.replace(".", "").lower(), l)
-        if row["kind"] in ("country", "alias") and not abbr:
+        if row["kind"] in ("country", "alias", "capital", "metonym") and not abbr:
             continue  # country names that are words (Chad, Turkey, Chine) are ruled by hand
+        if row["meta"].get("pop", 0) >= IMPORTANT_POP:
+            continue
         if abbr or lex.is_common(n, l) or lex.common_phrase(n, l):
             amb[(l, nk, code)] = [l, n, code, "capitalised", cues_for(row, countries, terr), "common-word"]
 
