@@ -200,7 +200,7 @@ def ar_score(a: str) -> int:
     return sc
 
 
-ZH_SUFFIX = re.compile(r"(市|区|县|镇|特别行政区)$")
+ZH_SUFFIX = re.compile(r"(市|区|县|特别行政区)$")  # not 镇: 景德镇 is not 景德
 
 
 def zh_candidates(cands, pop, code):
@@ -616,7 +616,7 @@ def read_tsv(p, ncols):
         if not line.strip() or line.startswith("#"):
             continue
         parts = [x.strip() for x in line.split("\t")]
-        if i == 1 and parts[0] in ("lang", "region", "code"):
+        if i == 1 and parts[0] in ("lang", "region", "code", "country"):
             continue
         if len(parts) < ncols:
             parts += [""] * (ncols - len(parts))
