@@ -19,13 +19,11 @@ fn by_id(records: &[Received]) -> HashMap<String, serde_json::Value> {
         .collect()
 }
 
-fn originals_and_copies(
-    tag: &str,
-) -> (
-    Vec<(Option<String>, Vec<u8>)>,
-    Vec<(Option<String>, Vec<u8>)>,
-    Vec<(String, String)>,
-) {
+/// Keyed messages ready to produce.
+type Messages = Vec<(Option<String>, Vec<u8>)>;
+
+/// Originals, their shortened copies, and (copy id, original id) pairs.
+fn originals_and_copies(tag: &str) -> (Messages, Messages, Vec<(String, String)>) {
     let docs = fixture_docs(&["ar", "zh", "en", "fr", "ru"]);
     let mut originals = Vec::new();
     let mut copies = Vec::new();

@@ -18,6 +18,11 @@ pub const BANDS: usize = 8;
 /// MinHash values per band.
 pub const ROWS: usize = MINHASH_SIZE / BANDS;
 const NONE: u32 = u32::MAX;
+/// Entries examined per band chain, newest first. A story re-sent
+/// thousands of times must not make every look-up walk all its copies.
+const MAX_CHAIN_WALK: usize = 32;
+/// A copy this close to what is remembered adds nothing to remember.
+const REMEMBER_BELOW: f64 = 0.95;
 
 /// Decision thresholds.
 #[derive(Debug, Clone, Copy)]
@@ -185,8 +190,11 @@ impl DedupIndex {
             None => None,
         };
         let decision = decision.unwrap_or_else(|| DedupDecision::original(id));
-        if decision.status == DedupStatus::Duplicate {
-            // An identical text adds nothing to remember.
+        let near_identical = decision.similarity.is_some_and(|s| s >= REMEMBER_BELOW);
+        if decision.status == DedupStatus::Duplicate
+            || (decision.status == DedupStatus::NearDuplicate && near_identical)
+        {
+            // An identical or nearly identical text adds nothing to remember.
             return (decision, None);
         }
         let remembered = Remembered {
@@ -213,7 +221,9 @@ impl DedupIndex {
                 .get(&band_key(&fp.minhash, band))
                 .copied()
                 .unwrap_or(NONE);
-            while slot != NONE {
+            let mut walked = 0;
+            while slot != NONE && walked < MAX_CHAIN_WALK {
+                walked += 1;
                 let e = self.slots[slot as usize]
                     .as_ref()
                     .expect("chained slots are live");

@@ -2,7 +2,7 @@
 //! matching: it makes spelling variants that news writers treat as the same
 //! word compare equal, in every script we serve.
 
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 use unicode_normalization::UnicodeNormalization;
 
 /// Canonical composition (NFC), for text written to output records.
@@ -39,13 +39,14 @@ pub fn fold(text: &str) -> String {
         }
     };
     for c in text.chars() {
-        // й is a letter of its own in Russian, not и with a breve.
-        if matches!(c, 'й' | 'Й') {
+        if c.is_ascii() {
+            // Nothing to decompose: the common case in Latin text.
+            emit(c, &mut out);
+        } else if matches!(c, 'й' | 'Й') {
+            // й is a letter of its own in Russian, not и with a breve.
             emit('й', &mut out);
         } else {
-            for d in std::iter::once(c).nfkd() {
-                emit(d, &mut out);
-            }
+            decompose_compatible(c, |d| emit(d, &mut out));
         }
     }
     out

@@ -1,0 +1,239 @@
+//! Throughput and memory of the pure stages (no Kafka):
+//! * topic classification alone, articles of ~3 KB, one core;
+//! * topic model load time;
+//! * fingerprint + index look-up with 1,000,000 entries in the index, and
+//!   the index's memory per entry;
+//! * changelog restore cost: parsing and inserting 1,000,000 entries;
+//! * the whole pipeline (decode + enrich) per article.
+//!
+//! Run with `cargo bench --bench throughput`. Figures are medians of 5 runs.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use wiredesk::article::decode;
+use wiredesk::config::Config;
+use wiredesk::dedup::fingerprint::MINHASH_SIZE;
+use wiredesk::dedup::index::Remembered;
+use wiredesk::dedup::{DedupIndex, Fingerprint};
+use wiredesk::knowledge::Knowledge;
+use wiredesk::pipeline::{ArticleText, Pipeline, SourceMeta};
+
+/// ~3 KB articles in seven languages, built from the fixture wires.
+fn articles(n: usize) -> Vec<(String, String, String)> {
+    let mut docs = Vec::new();
+    for lang in ["ar", "en", "fr", "es", "ru", "zh", "de"] {
+        let text = std::fs::read_to_string(format!("tests/fixtures/wires/{lang}.jsonl"))
+            .expect("run from the repository root");
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        for (i, d) in lines.iter().enumerate() {
+            let mut body = String::new();
+            let mut k = i;
+            while body.len() < 3000 {
+                body.push_str(lines[k % lines.len()]["body"].as_str().unwrap());
+                body.push('\n');
+                k += 1;
+            }
+            docs.push((
+                lang.to_string(),
+                d["headline"].as_str().unwrap().to_string(),
+                body,
+            ));
+        }
+    }
+    (0..n)
+        .map(|i| {
+            let (l, h, b) = &docs[i % docs.len()];
+            (l.clone(), h.clone(), format!("{b}Ref {i}."))
+        })
+        .collect()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        // Built and started by `cargo test --all-targets`: nothing to measure there.
+        return;
+    }
+    let config = Config::load(
+        Some(std::path::Path::new("config/wiredesk.toml")),
+        Vec::new(),
+    )
+    .expect("config");
+    let t = Instant::now();
+    let knowledge = Arc::new(Knowledge::load(&config).expect("knowledge"));
+    println!(
+        "knowledge load (gazetteer, lexicons, model): {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
+    let model_path = std::path::Path::new("config/models/topics.json");
+    let text = std::fs::read_to_string(model_path).unwrap();
+    let t = Instant::now();
+    let _m = wiredesk::topic::model::Model::from_json("topics.json", &text).unwrap();
+    println!(
+        "topic model load: {:.3} s ({} MB)",
+        t.elapsed().as_secs_f64(),
+        text.len() / 1_000_000
+    );
+
+    let n = 20_000;
+    let docs = articles(n);
+    let avg = docs
+        .iter()
+        .map(|(_, h, b)| h.len() + b.len())
+        .sum::<usize>()
+        / n;
+    println!("{n} articles, average {avg} bytes");
+
+    let runs: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            for (lang, h, b) in &docs {
+                let text = ArticleText {
+                    language: lang,
+                    headline: h,
+                    dateline: None,
+                    body: b,
+                };
+                std::hint::black_box(knowledge.topics.classify(&text));
+            }
+            n as f64 / t.elapsed().as_secs_f64()
+        })
+        .collect();
+    println!(
+        "topic classification: median {:.0} articles/s (runs {:?})",
+        median(runs.clone()),
+        runs.iter().map(|r| *r as u64).collect::<Vec<_>>()
+    );
+
+    let runs: Vec<f64> = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            for (lang, h, b) in &docs {
+                let text = ArticleText {
+                    language: lang,
+                    headline: h,
+                    dateline: None,
+                    body: b,
+                };
+                std::hint::black_box(knowledge.regions.tag(&text));
+            }
+            n as f64 / t.elapsed().as_secs_f64()
+        })
+        .collect();
+    println!("region tagging: median {:.0} articles/s", median(runs));
+
+    // Dedup index with 1,000,000 remembered articles.
+    let before = rss_kib();
+    let mut index = DedupIndex::with_thresholds(
+        i64::MAX / 4,
+        2_000_000,
+        wiredesk::dedup::index::Thresholds {
+            near: 0.6,
+            update: 0.3,
+        },
+    );
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let entries: Vec<String> = (0..1_000_000u64)
+        .map(|i| {
+            let r = Remembered {
+                id: format!("urn:newsml:wire:2026:{i:08}"),
+                cluster: format!("urn:newsml:wire:2026:{i:08}"),
+                exact: next(),
+                minhash: (0..MINHASH_SIZE).map(|_| next() as u32).collect(),
+                shingles: 400,
+                time: 1_790_000_000 + i as i64,
+                version: 0,
+            };
+            serde_json::to_string(&r).unwrap()
+        })
+        .collect();
+    let t = Instant::now();
+    for line in &entries {
+        let r: Remembered = serde_json::from_str(line).unwrap();
+        index.insert(&r);
+    }
+    let restore = t.elapsed().as_secs_f64();
+    let after = rss_kib();
+    println!(
+        "changelog restore (parse + insert) of 1,000,000 entries: {restore:.2} s; index {} entries, {:.0} bytes/entry by capacity, {:.0} bytes/entry by RSS growth (ids of 29 bytes)",
+        index.len(),
+        index.memory_bytes() as f64 / index.len() as f64,
+        (after.saturating_sub(before) as f64 * 1024.0 - entries.iter().map(|e| e.capacity() as f64).sum::<f64>()).max(0.0) / index.len() as f64
+    );
+    drop(entries);
+    let runs: Vec<f64> = (0..3)
+        .map(|r| {
+            let t = Instant::now();
+            for (i, (_, h, b)) in docs.iter().enumerate() {
+                let fp = Fingerprint::of(h, b);
+                std::hint::black_box(index.observe(
+                    &format!("bench-{r}-{i}"),
+                    &fp,
+                    1_791_000_000,
+                    None,
+                ));
+            }
+            n as f64 / t.elapsed().as_secs_f64()
+        })
+        .collect();
+    println!(
+        "fingerprint + index look-up, 1M entries: median {:.0} articles/s",
+        median(runs)
+    );
+
+    let pipeline = Pipeline::new(knowledge);
+    let raw: Vec<Vec<u8>> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, (l, h, b))| serde_json::to_vec(&serde_json::json!({"id": format!("p{i}"), "language": l, "headline": h, "body": b})).unwrap())
+        .collect();
+    let runs: Vec<f64> = (0..3)
+        .map(|_| {
+            let mut index = DedupIndex::for_config(&config.raw);
+            let t = Instant::now();
+            for bytes in &raw {
+                let a = decode(bytes, 1 << 20).unwrap();
+                std::hint::black_box(
+                    serde_json::to_vec(&pipeline.enrich(
+                        a,
+                        &SourceMeta::default(),
+                        &mut index,
+                        "2026-11-29T00:00:00Z",
+                    ))
+                    .unwrap(),
+                );
+            }
+            n as f64 / t.elapsed().as_secs_f64()
+        })
+        .collect();
+    println!(
+        "whole pipeline (decode + enrich + serialise): median {:.0} articles/s",
+        median(runs)
+    );
+}
