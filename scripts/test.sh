@@ -59,6 +59,10 @@ if ((test_rc == 0)); then
     echo "test.sh: WIREDESK_TEST_BROKERS=$WIREDESK_TEST_BROKERS" >&2
 
     cargo test --all-targets "${cargo_args[@]}" -- --include-ignored "${test_args[@]}" || test_rc=$?
+    # --all-targets leaves out doctests; the crate example is a test too.
+    if ((${#cargo_args[@]} == 0)); then
+        cargo test --doc || test_rc=$?
+    fi
 fi
 
 compose_rc=0

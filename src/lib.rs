@@ -31,9 +31,11 @@
 //! let config = Config::from_toml(wiredesk::config::EMBEDDED_DEFAULT, "default", None, Vec::new()).unwrap();
 //! let pipeline = Pipeline::new(Arc::new(Knowledge::load(&config).unwrap()));
 //! let mut index = DedupIndex::new(72 * 3600, 1000);
-//! let article = article::decode(b"Quake hits Chile\nA strong earthquake struck central Chile.", 1 << 20).unwrap();
+//! let wire = "Earthquake hits central Chile\nA strong earthquake struck central Chile on Monday, officials said, and there were no immediate reports of damage.";
+//! let article = article::decode(wire.as_bytes(), 1 << 20).unwrap();
 //! let record = pipeline.enrich(article, &SourceMeta::default(), &mut index, "2026-11-29T00:00:00Z");
 //! assert_eq!(record.language, "en");
+//! assert_eq!(record.places[0].code, "CL");
 //! ```
 
 pub mod article;
