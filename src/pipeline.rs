@@ -38,6 +38,36 @@ pub struct ArticleText<'a> {
     pub dateline: Option<&'a str>,
     /// NFC body.
     pub body: &'a str,
+    /// The headline folded for matching ([`crate::text::fold`]), computed
+    /// once and shared by the stages.
+    pub folded_headline: &'a str,
+    /// The body folded for matching.
+    pub folded_body: &'a str,
+}
+
+impl<'a> ArticleText<'a> {
+    /// Text of an article with its folded forms, which the caller owns.
+    pub fn new(
+        language: &'a str,
+        headline: &'a str,
+        dateline: Option<&'a str>,
+        body: &'a str,
+        folded: &'a (String, String),
+    ) -> Self {
+        ArticleText {
+            language,
+            headline,
+            dateline,
+            body,
+            folded_headline: &folded.0,
+            folded_body: &folded.1,
+        }
+    }
+}
+
+/// Folds a headline and body once for all stages.
+pub fn fold_pair(headline: &str, body: &str) -> (String, String) {
+    (fold(headline), fold(body))
 }
 
 impl ArticleText<'_> {
@@ -90,22 +120,18 @@ impl Pipeline {
         let body = nfc(&article.body);
         let dateline = article.dateline.as_deref().map(nfc);
         let language = detect_language(article.language.as_deref(), &headline, &body);
+        let folded = fold_pair(&headline, &body);
         let id = article
             .id
             .clone()
-            .unwrap_or_else(|| content_id(&headline, &body));
-        let text = ArticleText {
-            language: &language,
-            headline: &headline,
-            dateline: dateline.as_deref(),
-            body: &body,
-        };
+            .unwrap_or_else(|| content_id_of_folded(&folded.0, &folded.1));
+        let text = ArticleText::new(&language, &headline, dateline.as_deref(), &body, &folded);
         let (places, regions) = self.knowledge.regions.tag(&text);
         let topics = self.knowledge.topics.classify(&text);
         let event_time = event_time_secs(&article, source, processed_at);
         let (dedup, remembered) = index.observe(
             &id,
-            &Fingerprint::of(&headline, &body),
+            &Fingerprint::of_folded(&headline, &folded.1),
             event_time,
             article.version,
         );
@@ -136,10 +162,14 @@ impl Pipeline {
 /// A stable id for articles that arrive without one: a hash of the folded
 /// headline and body, so re-sent copies get the same id.
 pub fn content_id(headline: &str, body: &str) -> String {
+    content_id_of_folded(&fold(headline), &fold(body))
+}
+
+fn content_id_of_folded(headline: &str, body: &str) -> String {
     let mut h = Sha256::new();
-    h.update(fold(headline).as_bytes());
+    h.update(headline.as_bytes());
     h.update(b"\n");
-    h.update(fold(body).as_bytes());
+    h.update(body.as_bytes());
     format!("wd-{}", hex_prefix(&h.finalize(), 16))
 }
 

@@ -83,12 +83,11 @@ pub fn strip_wire_tag(headline: &str) -> (Option<String>, &str) {
     }
 }
 
-/// The distinct shingle hashes of a body.
-pub fn shingles(body: &str) -> HashSet<u64> {
-    let folded = fold(body);
+/// The distinct shingle hashes of a body already folded with [`fold`].
+pub fn shingles(folded: &str) -> HashSet<u64> {
     let mut out = HashSet::new();
     let mut words: Vec<&str> = Vec::new();
-    for t in tokens(&folded) {
+    for t in tokens(folded) {
         if t.script == Script::Han {
             let chars: Vec<char> = t.text.chars().collect();
             for w in chars.windows(3) {
@@ -125,11 +124,16 @@ fn permute(h: u64, i: usize) -> u32 {
 impl Fingerprint {
     /// Fingerprints an article.
     pub fn of(headline: &str, body: &str) -> Self {
+        Self::of_folded(headline, &fold(body))
+    }
+
+    /// Fingerprints an article whose body is already folded.
+    pub fn of_folded(headline: &str, folded_body: &str) -> Self {
         let (tag, headline) = strip_wire_tag(headline);
         let mut text = fold(headline);
         text.push('\n');
-        text.push_str(&fold(body));
-        let set = shingles(body);
+        text.push_str(folded_body);
+        let set = shingles(folded_body);
         let mut minhash = [u32::MAX; MINHASH_SIZE];
         for &s in &set {
             for (i, m) in minhash.iter_mut().enumerate() {

@@ -338,12 +338,8 @@ mod tests {
     }
 
     fn codes(lang: &str, headline: &str, body: &str) -> Vec<String> {
-        let t = ArticleText {
-            language: lang,
-            headline,
-            dateline: None,
-            body,
-        };
+        let folded = crate::pipeline::fold_pair(headline, body);
+        let t = ArticleText::new(lang, headline, None, body, &folded);
         tagger().tag(&t).0.into_iter().map(|p| p.code).collect()
     }
 
@@ -405,13 +401,12 @@ mod tests {
 
     #[test]
     fn seed_style_arabic_finds_russia_from_kremlin_and_demonym() {
-        let t = ArticleText {
-            language: "ar",
-            headline: "بوتين يخطط لجولات دبلوماسية",
-            dateline: None,
-            body:
-                "أعلن الكرملين عن خطط الرئيس الروسي لتعزيز العلاقات الدولية لروسيا في الشرق الأوسط.",
-        };
+        let (headline, body) = (
+            "بوتين يخطط لجولات دبلوماسية",
+            "أعلن الكرملين عن خطط الرئيس الروسي لتعزيز العلاقات الدولية لروسيا في الشرق الأوسط.",
+        );
+        let folded = crate::pipeline::fold_pair(headline, body);
+        let t = ArticleText::new("ar", headline, None, body, &folded);
         let (places, regions) = tagger().tag(&t);
         assert_eq!(places[0].code, "RU");
         assert!(places[0].evidence.as_ref().unwrap().len() >= 3);

@@ -8,8 +8,12 @@ use crate::text::tokens::{tokens, Script, Tokenizer};
 /// The stems of a text, in order; Han runs are kept whole (the lexicon
 /// matches Chinese terms inside them).
 pub fn stems(tokenizer: &Tokenizer, language: &str, text: &str) -> Vec<String> {
-    let folded = fold(text);
-    tokens(&folded)
+    stems_of_folded(tokenizer, language, &fold(text))
+}
+
+/// [`stems`] of text already folded with [`fold`].
+pub fn stems_of_folded(tokenizer: &Tokenizer, language: &str, folded: &str) -> Vec<String> {
+    tokens(folded)
         .filter(|t| t.script == Script::Han || t.text.chars().count() > 1)
         .map(|t| tokenizer.stem(language, t).into_owned())
         .collect()

@@ -130,8 +130,9 @@ impl TopicClassifier {
 
     /// Topics of one article, highest score first.
     pub fn classify(&self, text: &ArticleText<'_>) -> Vec<TopicTag> {
-        let headline = features::stems(&self.tokenizer, text.language, text.headline);
-        let body = features::stems(&self.tokenizer, text.language, text.body);
+        let headline =
+            features::stems_of_folded(&self.tokenizer, text.language, text.folded_headline);
+        let body = features::stems_of_folded(&self.tokenizer, text.language, text.folded_body);
         let mut counts = CueCounts::new();
         for _ in 0..HEADLINE_BOOST {
             self.lexicon.count(text.language, &headline, &mut counts);

@@ -10,7 +10,7 @@ use super::{features, TopicClassifier};
 use crate::article::decode;
 use crate::enriched::VERSION;
 use crate::eval::{labels_of, TopicScores};
-use crate::pipeline::ArticleText;
+use crate::pipeline::{fold_pair, ArticleText};
 use crate::text::detect_language;
 use crate::wirefile::WireItem;
 
@@ -132,12 +132,8 @@ pub fn cross_validate(
             .filter(|(i, _)| i % folds == fold)
             .map(|(_, d)| d)
         {
-            let text = ArticleText {
-                language: &d.language,
-                headline: &d.headline,
-                dateline: None,
-                body: &d.body,
-            };
+            let folded = fold_pair(&d.headline, &d.body);
+            let text = ArticleText::new(&d.language, &d.headline, None, &d.body, &folded);
             let topics = fold_classifier.classify(&text);
             scores
                 .entry(d.language.clone())
