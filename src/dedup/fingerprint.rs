@@ -12,7 +12,7 @@
 use std::collections::HashSet;
 
 use crate::text::fold;
-use crate::text::tokens::{script_of, tokens, Script};
+use crate::text::tokens::{tokens, Script};
 use crate::topic::features::fnv1a;
 
 /// MinHash values per fingerprint.
@@ -164,15 +164,6 @@ pub fn containment(jaccard: f64, a: u32, b: u32) -> f64 {
     let (a, b) = (a.max(1) as f64, b.max(1) as f64);
     let intersection = jaccard / (1.0 + jaccard) * (a + b);
     (intersection / a.min(b)).min(1.0)
-}
-
-/// Whether a text is written mostly in Han characters.
-pub fn is_han(text: &str) -> bool {
-    let han = text
-        .chars()
-        .filter(|c| script_of(*c) == Script::Han)
-        .count();
-    han * 2 > text.chars().filter(|c| c.is_alphanumeric()).count()
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use unicode_normalization::char::is_combining_mark;
 
 use crate::text::arabic::CLITICS;
 use crate::text::fold;
-use crate::text::tokens::{script_of, tokens, Script};
+use crate::text::tokens::{script_of, Script};
 
 /// Arabic endings a place name may carry without becoming another word:
 /// the nisba and plural forms of demonyms, and pronoun suffixes.
@@ -250,11 +250,6 @@ impl<T: PartialEq> PatternTable<T> {
             self.targets[i].push(target);
         }
     }
-}
-
-/// Words of a view, for cue checks.
-pub fn view_words(view: &str) -> impl Iterator<Item = &str> {
-    tokens(view).map(|t| t.text)
 }
 
 #[cfg(test)]

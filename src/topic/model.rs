@@ -72,7 +72,10 @@ pub struct Model {
     articles_by_language: HashMap<String, Vec<usize>>,
     dim: u32,
     bias: Vec<f32>,
-    weights: HashMap<u32, Vec<f32>>,
+    /// Feature → offset of its row in `rows`.
+    weights: FeatureMap,
+    /// Weight rows, `classes.len()` values each.
+    rows: Vec<f32>,
 }
 
 /// One labelled training example.
@@ -86,14 +89,35 @@ pub struct Example {
     pub class: usize,
 }
 
+/// Hasher for keys that are already hashes (feature indices): SipHash
+/// would only cost time here.
+#[derive(Default)]
+struct FeatureHasher(u64);
+
+impl std::hash::Hasher for FeatureHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8 | *b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type FeatureMap = HashMap<u32, u32, std::hash::BuildHasherDefault<FeatureHasher>>;
+
 /// Feature vector: (index, value), L2-normalised log term frequencies.
 fn vectorise(stems: &[String], dim: u32) -> Vec<(u32, f32)> {
-    let mut tf: HashMap<u32, f32> = HashMap::new();
-    for f in hashed(stems, dim) {
-        *tf.entry(f).or_default() += 1.0;
+    let mut features = hashed(stems, dim);
+    features.sort_unstable();
+    let mut v: Vec<(u32, f32)> = Vec::with_capacity(features.len());
+    for chunk in features.chunk_by(|a, b| a == b) {
+        v.push((chunk[0], 1.0 + (chunk.len() as f32).ln()));
     }
-    let mut v: Vec<(u32, f32)> = tf.into_iter().map(|(k, c)| (k, 1.0 + c.ln())).collect();
-    v.sort_unstable_by_key(|(k, _)| *k);
     let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt().max(1e-6);
     for (_, x) in &mut v {
         *x /= norm;
@@ -312,7 +336,13 @@ impl Model {
             articles_by_language: file.articles_by_language.into_iter().collect(),
             dim: file.dim,
             bias: file.bias,
-            weights: file.weights.into_iter().collect(),
+            weights: file
+                .weights
+                .iter()
+                .enumerate()
+                .map(|(i, (f, _))| (*f, (i * k) as u32))
+                .collect(),
+            rows: file.weights.into_iter().flat_map(|(_, row)| row).collect(),
         })
     }
 
@@ -331,7 +361,8 @@ impl Model {
         let k = self.classes.len();
         let mut logits = self.bias.clone();
         for (f, v) in vectorise(stems, self.dim) {
-            if let Some(row) = self.weights.get(&f) {
+            if let Some(&at) = self.weights.get(&f) {
+                let row = &self.rows[at as usize..at as usize + k];
                 for c in 0..k {
                     logits[c] += row[c] * v;
                 }
