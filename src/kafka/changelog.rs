@@ -4,20 +4,18 @@
 //! input message, then keeps following it, so a copy is recognised whichever
 //! partition or instance saw the original.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::StreamConsumer;
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::Message;
-use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use super::output::OutputRecord;
-use super::{base_client_config, BrokerError};
+use super::{assign_from_start, base_client_config, BrokerError};
 use crate::config::Config;
 use crate::dedup::index::Remembered;
 use crate::dedup::DedupIndex;
@@ -111,39 +109,7 @@ pub async fn restore_and_follow(
         role: "consumer",
         source,
     })?;
-    let unreachable = |doing: String, source| BrokerError::Unreachable {
-        brokers: config.raw.kafka.brokers.clone(),
-        secs: TIMEOUT.as_secs(),
-        doing,
-        source,
-    };
-    let metadata = consumer
-        .fetch_metadata(Some(&topic), TIMEOUT)
-        .map_err(|e| unreachable(format!("reading metadata of {topic}"), e))?;
-    let mut assignment = TopicPartitionList::new();
-    let mut remaining: HashMap<i32, i64> = HashMap::new();
-    for p in metadata
-        .topics()
-        .iter()
-        .filter(|t| t.name() == topic)
-        .flat_map(|t| t.partitions())
-    {
-        let (low, high) = consumer
-            .fetch_watermarks(&topic, p.id(), TIMEOUT)
-            .map_err(|e| unreachable(format!("reading offsets of {topic}/{}", p.id()), e))?;
-        assignment
-            .add_partition_offset(&topic, p.id(), Offset::Offset(low))
-            .map_err(|e| BrokerError::Usage(e.to_string()))?;
-        if high > low {
-            remaining.insert(p.id(), high);
-        }
-    }
-    consumer
-        .assign(&assignment)
-        .map_err(|source| BrokerError::Fatal {
-            doing: format!("assigning {topic}"),
-            source,
-        })?;
+    let mut remaining = assign_from_start(config, &consumer, &topic, TIMEOUT)?;
     let started = Instant::now();
     let mut restored = 0u64;
     let mut last_log = Instant::now();

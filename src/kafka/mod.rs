@@ -122,6 +122,61 @@ impl SetDefault for ClientConfig {
     }
 }
 
+/// Assigns every partition of `topic` to `consumer` from its first
+/// offset, without joining a group, and returns the end offset captured
+/// now of each partition that holds records: a bounded slice to read.
+// Same error type as its async callers, where the lint does not apply;
+// boxing it here alone would make the two disagree.
+#[allow(clippy::result_large_err)]
+pub fn assign_from_start(
+    config: &Config,
+    consumer: &rdkafka::consumer::StreamConsumer,
+    topic: &str,
+    timeout: std::time::Duration,
+) -> Result<std::collections::HashMap<i32, i64>, BrokerError> {
+    use rdkafka::consumer::Consumer;
+    let unreachable = |doing: String, source| BrokerError::Unreachable {
+        brokers: config.raw.kafka.brokers.clone(),
+        secs: timeout.as_secs(),
+        doing,
+        source,
+    };
+    let metadata = consumer
+        .fetch_metadata(Some(topic), timeout)
+        .map_err(|e| unreachable(format!("reading metadata of {topic}"), e))?;
+    let partitions: Vec<i32> = metadata
+        .topics()
+        .iter()
+        .filter(|t| t.name() == topic)
+        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .collect();
+    if partitions.is_empty() {
+        return Err(BrokerError::Usage(format!(
+            "topic {topic:?} does not exist or has no partitions"
+        )));
+    }
+    let mut assignment = rdkafka::TopicPartitionList::new();
+    let mut ends = std::collections::HashMap::new();
+    for p in partitions {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, p, timeout)
+            .map_err(|e| unreachable(format!("reading offsets of {topic}/{p}"), e))?;
+        assignment
+            .add_partition_offset(topic, p, rdkafka::Offset::Offset(low))
+            .map_err(|e| BrokerError::Usage(e.to_string()))?;
+        if high > low {
+            ends.insert(p, high);
+        }
+    }
+    consumer
+        .assign(&assignment)
+        .map_err(|source| BrokerError::Fatal {
+            doing: format!("assigning {topic}"),
+            source,
+        })?;
+    Ok(ends)
+}
+
 /// True for errors a client cannot recover from by retrying.
 pub fn is_fatal(err: &KafkaError) -> bool {
     matches!(

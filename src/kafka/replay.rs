@@ -7,15 +7,14 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::StreamConsumer;
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, Producer};
-use rdkafka::{Offset, TopicPartitionList};
 use tracing::info;
 
 use super::output::{enqueue, headers_of};
 use super::service::{process_message, Clock, RawMessage, RunSummary};
-use super::{base_client_config, producer_config, BrokerError};
+use super::{assign_from_start, base_client_config, producer_config, BrokerError};
 use crate::config::Config;
 use crate::dedup::DedupIndex;
 use crate::pipeline::{Pipeline, SourceMeta};
@@ -54,39 +53,7 @@ pub async fn replay_topic(
         role: "consumer",
         source,
     })?;
-    let unreachable = |doing: String, source| BrokerError::Unreachable {
-        brokers: config.raw.kafka.brokers.clone(),
-        secs: METADATA_TIMEOUT.as_secs(),
-        doing,
-        source,
-    };
-    let metadata = consumer
-        .fetch_metadata(Some(topic), METADATA_TIMEOUT)
-        .map_err(|e| unreachable(format!("reading metadata of {topic}"), e))?;
-    let partitions: Vec<i32> = metadata
-        .topics()
-        .iter()
-        .filter(|t| t.name() == topic)
-        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
-        .collect();
-    if partitions.is_empty() {
-        return Err(BrokerError::Usage(format!(
-            "topic {topic:?} does not exist or has no partitions"
-        )));
-    }
-    let mut assignment = TopicPartitionList::new();
-    let mut remaining = std::collections::HashMap::new();
-    for p in partitions {
-        let (low, high) = consumer
-            .fetch_watermarks(topic, p, METADATA_TIMEOUT)
-            .map_err(|e| unreachable(format!("reading offsets of {topic}/{p}"), e))?;
-        if high > low {
-            assignment
-                .add_partition_offset(topic, p, Offset::Offset(low))
-                .map_err(|e| BrokerError::Usage(e.to_string()))?;
-            remaining.insert(p, high);
-        }
-    }
+    let mut remaining = assign_from_start(config, &consumer, topic, METADATA_TIMEOUT)?;
     let producer: Option<FutureProducer> =
         match destination {
             Destination::Topics { .. } => Some(producer_config(config).create().map_err(
@@ -97,12 +64,6 @@ pub async fn replay_topic(
             )?),
             Destination::File(_) => None,
         };
-    consumer
-        .assign(&assignment)
-        .map_err(|source| BrokerError::Fatal {
-            doing: "assigning partitions".into(),
-            source,
-        })?;
     let started = Instant::now();
     let mut index = DedupIndex::for_config(&config.raw);
     let mut summary = RunSummary::default();
