@@ -257,6 +257,21 @@ impl Knowledge {
     }
 }
 
+/// Parses a TOML knowledge file; an error names the file and line.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    path: &str,
+    text: &str,
+) -> Result<T, KnowledgeError> {
+    toml::from_str(text).map_err(|e| KnowledgeError::Parse {
+        path: path.into(),
+        line: e
+            .span()
+            .map(|s| text[..s.start].lines().count().max(1))
+            .unwrap_or(0),
+        message: e.message().to_string(),
+    })
+}
+
 /// Lower-case hex of the first `bytes` bytes.
 pub fn hex_prefix(digest: &[u8], bytes: usize) -> String {
     digest

@@ -5,12 +5,12 @@
 
 use std::time::{Duration, Instant};
 
-use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::producer::DeliveryFuture;
 use serde_json::Value;
 use tracing::info;
 
-use super::output::{enqueue, OutputRecord};
-use super::{producer_config, BrokerError};
+use super::output::{await_delivery, create_producer, enqueue, flush, OutputRecord};
+use super::BrokerError;
 use crate::config::Config;
 use crate::wirefile::WireItem;
 
@@ -39,13 +39,7 @@ pub async fn produce(
     topic: &str,
     rate: Option<f64>,
 ) -> Result<u64, BrokerError> {
-    let producer: FutureProducer =
-        producer_config(config)
-            .create()
-            .map_err(|source| BrokerError::Client {
-                role: "producer",
-                source,
-            })?;
+    let producer = create_producer(config)?;
     let started = Instant::now();
     let mut pending = Vec::new();
     let mut sent = 0u64;
@@ -74,12 +68,7 @@ pub async fn produce(
         }
     }
     sent += await_all(topic, &mut pending).await?;
-    producer
-        .flush(Duration::from_secs(30))
-        .map_err(|source| BrokerError::Fatal {
-            doing: "flushing the producer".into(),
-            source,
-        })?;
+    flush(&producer, Duration::from_secs(30))?;
     info!(
         topic,
         sent,
@@ -89,27 +78,11 @@ pub async fn produce(
     Ok(sent)
 }
 
-async fn await_all(
-    topic: &str,
-    pending: &mut Vec<rdkafka::producer::DeliveryFuture>,
-) -> Result<u64, BrokerError> {
+async fn await_all(topic: &str, pending: &mut Vec<DeliveryFuture>) -> Result<u64, BrokerError> {
     let mut n = 0;
     for future in pending.drain(..) {
-        match future.await {
-            Ok(Ok(_)) => n += 1,
-            Ok(Err((source, _))) => {
-                return Err(BrokerError::Delivery {
-                    topic: topic.to_string(),
-                    source,
-                })
-            }
-            Err(_) => {
-                return Err(BrokerError::Delivery {
-                    topic: topic.to_string(),
-                    source: rdkafka::error::KafkaError::Canceled,
-                })
-            }
-        }
+        await_delivery(topic, future).await?;
+        n += 1;
     }
     Ok(n)
 }

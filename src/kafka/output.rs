@@ -144,6 +144,44 @@ pub async fn enqueue(
     }
 }
 
+/// Waits for one record's acknowledgement; an error names its topic.
+pub async fn await_delivery(topic: &str, future: DeliveryFuture) -> Result<(), super::BrokerError> {
+    match future.await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err((source, _))) => Err(super::BrokerError::Delivery {
+            topic: topic.to_string(),
+            source,
+        }),
+        Err(_) => Err(super::BrokerError::Delivery {
+            topic: topic.to_string(),
+            source: KafkaError::Canceled,
+        }),
+    }
+}
+
+/// A producer with wiredesk's delivery settings.
+pub fn create_producer(
+    config: &crate::config::Config,
+) -> Result<FutureProducer, super::BrokerError> {
+    super::producer_config(config)
+        .create()
+        .map_err(|source| super::BrokerError::Client {
+            role: "producer",
+            source,
+        })
+}
+
+/// Flushes a producer explicitly: its `Drop` would purge what is queued.
+pub fn flush(producer: &FutureProducer, timeout: Duration) -> Result<(), super::BrokerError> {
+    use rdkafka::producer::Producer;
+    producer
+        .flush(timeout)
+        .map_err(|source| super::BrokerError::Fatal {
+            doing: "flushing the producer".into(),
+            source,
+        })
+}
+
 /// Copies a Kafka message's headers into owned pairs.
 pub fn headers_of<H: rdkafka::message::Headers>(headers: Option<&H>) -> Vec<(String, Vec<u8>)> {
     headers

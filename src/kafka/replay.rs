@@ -9,15 +9,15 @@ use std::time::{Duration, Instant};
 
 use rdkafka::consumer::StreamConsumer;
 use rdkafka::message::Message;
-use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::producer::FutureProducer;
 use tracing::info;
 
-use super::output::{enqueue, headers_of};
-use super::service::{process_message, Clock, RawMessage, RunSummary};
-use super::{assign_from_start, base_client_config, producer_config, BrokerError};
+use super::output::{await_delivery, create_producer, enqueue, flush};
+use super::service::{message_parts, process_message, Clock, RunSummary};
+use super::{assign_from_start, base_client_config, BrokerError};
 use crate::config::Config;
 use crate::dedup::DedupIndex;
-use crate::pipeline::{Pipeline, SourceMeta};
+use crate::pipeline::Pipeline;
 
 /// Where replayed records go.
 pub enum Destination<'a> {
@@ -54,16 +54,10 @@ pub async fn replay_topic(
         source,
     })?;
     let mut remaining = assign_from_start(config, &consumer, topic, METADATA_TIMEOUT)?;
-    let producer: Option<FutureProducer> =
-        match destination {
-            Destination::Topics { .. } => Some(producer_config(config).create().map_err(
-                |source| BrokerError::Client {
-                    role: "producer",
-                    source,
-                },
-            )?),
-            Destination::File(_) => None,
-        };
+    let producer: Option<FutureProducer> = match destination {
+        Destination::Topics { .. } => Some(create_producer(config)?),
+        Destination::File(_) => None,
+    };
     let started = Instant::now();
     let mut index = DedupIndex::for_config(&config.raw);
     let mut summary = RunSummary::default();
@@ -83,22 +77,13 @@ pub async fn replay_topic(
         if message.offset() + 1 >= end {
             remaining.remove(&message.partition());
         }
-        let source = SourceMeta {
-            topic: Some(topic.to_string()),
-            partition: Some(message.partition()),
-            offset: Some(message.offset()),
-            timestamp_ms: message.timestamp().to_millis(),
-        };
-        let raw = RawMessage {
-            payload: message.payload(),
-            key: message.key(),
-        };
+        let (source, raw, headers) = message_parts(&message);
         let (records, outcome) = process_message(
             pipeline,
             &mut index,
             config,
             raw,
-            headers_of(message.headers()),
+            headers,
             &source,
             &clock.now(),
         );
@@ -133,24 +118,11 @@ pub async fn replay_topic(
         }
     }
     for (topic, future) in pending {
-        match future.await {
-            Ok(Ok(_)) => summary.produced += 1,
-            Ok(Err((source, _))) => return Err(BrokerError::Delivery { topic, source }),
-            Err(_) => {
-                return Err(BrokerError::Delivery {
-                    topic,
-                    source: rdkafka::error::KafkaError::Canceled,
-                })
-            }
-        }
+        await_delivery(&topic, future).await?;
+        summary.produced += 1;
     }
     if let Some(producer) = producer {
-        producer
-            .flush(Duration::from_secs(30))
-            .map_err(|source| BrokerError::Fatal {
-                doing: "flushing the producer".into(),
-                source,
-            })?;
+        flush(&producer, Duration::from_secs(30))?;
     }
     info!(
         topic,

@@ -19,11 +19,14 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, Producer};
 use tokio::sync::mpsc;
-use tracing::{debug, info, info_span, warn};
+use tracing::{debug, info, info_span, warn, Instrument};
 
 use super::changelog::{self, changelog_record};
-use super::output::{dead_letter_record, enqueue, enriched_records, headers_of, OutputRecord};
-use super::{base_client_config, is_fatal, producer_config, BrokerError};
+use super::output::{
+    await_delivery, create_producer, dead_letter_record, enqueue, enriched_records, headers_of,
+    OutputRecord,
+};
+use super::{base_client_config, is_fatal, BrokerError};
 use crate::article::{decode, Reason};
 use crate::config::Config;
 use crate::dedup::{DedupIndex, DedupStatus};
@@ -132,6 +135,24 @@ pub fn process_message(
     }
 }
 
+/// A consumed message as the pipeline sees it: where it came from, its
+/// bytes, and its headers.
+pub fn message_parts<'m>(
+    message: &'m BorrowedMessage<'_>,
+) -> (SourceMeta, RawMessage<'m>, Vec<(String, Vec<u8>)>) {
+    let source = SourceMeta {
+        topic: Some(message.topic().to_string()),
+        partition: Some(message.partition()),
+        offset: Some(message.offset()),
+        timestamp_ms: message.timestamp().to_millis(),
+    };
+    let raw = RawMessage {
+        payload: message.payload(),
+        key: message.key(),
+    };
+    (source, raw, headers_of(message.headers()))
+}
+
 /// A processed message whose outputs are on their way.
 struct InFlight {
     topic: String,
@@ -154,13 +175,7 @@ pub async fn run(
             source,
         },
     )?);
-    let producer: FutureProducer =
-        producer_config(config)
-            .create()
-            .map_err(|source| BrokerError::Client {
-                role: "producer",
-                source,
-            })?;
+    let producer = create_producer(config)?;
     changelog::ensure_topic(config).await?;
     let (restored, mut remote, follower) =
         changelog::restore_and_follow(config, &mut index).await?;
@@ -194,7 +209,10 @@ pub async fn run(
                     while let Ok(entry) = remote.try_recv() {
                         index.insert(&entry);
                     }
-                    let in_flight = handle(config, &pipeline, &mut index, &producer, &message, &mut summary).await?;
+                    let span = info_span!("message", topic = message.topic(), partition = message.partition(), offset = message.offset());
+                    let in_flight = handle(config, &pipeline, &mut index, &producer, &message, &mut summary)
+                        .instrument(span)
+                        .await?;
                     if tx.send(in_flight).await.is_err() {
                         // The acknowledger stopped: its error is reported below.
                         break;
@@ -267,24 +285,7 @@ async fn handle(
     message: &BorrowedMessage<'_>,
     summary: &mut RunSummary,
 ) -> Result<InFlight, BrokerError> {
-    let span = info_span!(
-        "message",
-        topic = message.topic(),
-        partition = message.partition(),
-        offset = message.offset()
-    );
-    let _enter = span.enter();
-    let source = SourceMeta {
-        topic: Some(message.topic().to_string()),
-        partition: Some(message.partition()),
-        offset: Some(message.offset()),
-        timestamp_ms: message.timestamp().to_millis(),
-    };
-    let raw = RawMessage {
-        payload: message.payload(),
-        key: message.key(),
-    };
-    let headers = headers_of(message.headers());
+    let (source, raw, headers) = message_parts(message);
     let processed_at = Clock::System.now();
     // Enrichment is CPU work: keep it off the reactor so deliveries and
     // timers stay responsive.
@@ -327,16 +328,8 @@ async fn acknowledge(
     let mut delivered = 0u64;
     while let Some(in_flight) = rx.recv().await {
         for (topic, future) in in_flight.deliveries {
-            match future.await {
-                Ok(Ok(_)) => delivered += 1,
-                Ok(Err((source, _))) => return Err(BrokerError::Delivery { topic, source }),
-                Err(_) => {
-                    return Err(BrokerError::Delivery {
-                        topic,
-                        source: KafkaError::Canceled,
-                    })
-                }
-            }
+            await_delivery(&topic, future).await?;
+            delivered += 1;
         }
         if let Err(e) =
             consumer.store_offset(&in_flight.topic, in_flight.partition, in_flight.offset)

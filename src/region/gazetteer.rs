@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
-use crate::knowledge::KnowledgeError;
+use crate::knowledge::{parse_toml, KnowledgeError};
 
 /// What kind of name points at a country; decides how much it says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -245,14 +245,7 @@ impl Gazetteer {
             });
         }
         let (path, text) = files.desks;
-        let desks: DesksFile = toml::from_str(text).map_err(|e| KnowledgeError::Parse {
-            path: path.into(),
-            line: e
-                .span()
-                .map(|s| text[..s.start].lines().count().max(1))
-                .unwrap_or(0),
-            message: e.message().to_string(),
-        })?;
+        let desks: DesksFile = parse_toml(path, text)?;
         g.desks = desks.desk;
         // Desks, continents, and M49 sub-regions under a known continent
         // (including groupings no single country carries, such as

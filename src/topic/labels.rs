@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::taxonomy::is_qcode;
-use crate::knowledge::KnowledgeError;
+use crate::knowledge::{parse_toml, KnowledgeError};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,14 +24,7 @@ pub struct LabelMap {
 impl LabelMap {
     /// Parses `labels.toml`; every value must be a QCode.
     pub fn parse(path: &str, text: &str) -> Result<LabelMap, KnowledgeError> {
-        let file: LabelsFile = toml::from_str(text).map_err(|e| KnowledgeError::Parse {
-            path: path.into(),
-            line: e
-                .span()
-                .map(|s| text[..s.start].lines().count().max(1))
-                .unwrap_or(0),
-            message: e.message().to_string(),
-        })?;
+        let file: LabelsFile = parse_toml(path, text)?;
         if let Some((k, v)) = file.labels.iter().find(|(_, v)| !is_qcode(v)) {
             return Err(KnowledgeError::Parse {
                 path: path.into(),
