@@ -647,18 +647,11 @@ def es_forms(adj):
     a = adj
     if a.endswith("o"):
         return [a, a[:-1] + "a", a + "s", a[:-1] + "as"]
-    if a.endswith("és"):
-        b = a[:-2] + "es"
-        return [a, b + "a", b + "es", b + "as"]
-    if a.endswith("án"):
-        b = a[:-2] + "an"
-        return [a, b + "a", b + "es", b + "as"]
-    if a.endswith("ín"):
-        b = a[:-2] + "in"
-        return [a, b + "a", b + "es", b + "as"]
-    if a.endswith("ón"):
-        b = a[:-2] + "on"
-        return [a, b + "a", b + "es", b + "as"]
+    # francés -> francesa, franceses, francesas (the accent goes away).
+    for accented, plain in (("és", "es"), ("án", "an"), ("ín", "in"), ("ón", "on")):
+        if a.endswith(accented):
+            b = a[:-2] + plain
+            return [a, b + "a", b + "es", b + "as"]
     if a.endswith(("í", "ú")):
         return [a, a + "es"]
     if a.endswith("e"):
