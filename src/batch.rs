@@ -7,10 +7,11 @@ use std::io::Write;
 use tracing::warn;
 
 use crate::article::decode;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::dedup::DedupIndex;
-use crate::kafka::service::{Clock, Outcome, RunSummary};
 use crate::pipeline::{Pipeline, SourceMeta};
+use crate::summary::{Outcome, RunSummary, Tags};
 use crate::wirefile::WireItem;
 
 /// Enriches `items` in order, writing one JSON line per article to `out`.
@@ -24,6 +25,7 @@ pub fn enrich_items(
     clock: &Clock,
     out: &mut dyn Write,
 ) -> std::io::Result<RunSummary> {
+    let started = std::time::Instant::now();
     let mut summary = RunSummary::default();
     for item in items {
         let source = SourceMeta {
@@ -33,9 +35,10 @@ pub fn enrich_items(
         match decode(&item.bytes, config.raw.input.max_message_bytes) {
             Ok(article) => {
                 let record = pipeline.enrich(article, &source, index, &clock.now());
-                summary.count(Outcome::Enriched(record.dedup.status));
+                summary.count(Outcome::Enriched(Tags::of(&record)));
                 serde_json::to_writer(&mut *out, &record)?;
                 out.write_all(b"\n")?;
+                summary.produced += 1;
             }
             Err(err) => {
                 warn!(line = item.line, reason = %err.reason, detail = %err.detail, "input not enriched");
@@ -44,5 +47,6 @@ pub fn enrich_items(
         }
     }
     out.flush()?;
+    summary.elapsed = started.elapsed();
     Ok(summary)
 }

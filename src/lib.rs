@@ -19,9 +19,12 @@
 //! * [`route`] — which output topics a record goes to.
 //! * [`wirefile`] — reading wire files (JSONL or text).
 //! * [`batch`] — the offline `enrich` path.
+//! * [`summary`] — what a run did, counted; [`clock`] — processing time.
+//! * [`diff`] — comparing two enriched outputs.
+//! * [`timespec`] — command-line times (`-24h`, RFC 3339).
 //! * [`eval`] — scoring against labelled data.
 //! * [`kafka`] — every use of rdkafka: service, produce, replay, demo.
-//! * [`telemetry`] — logging set-up.
+//! * [`telemetry`] — logging set-up; [`progress`] — progress bars.
 //!
 //! # Example
 //! ```
@@ -40,16 +43,21 @@
 
 pub mod article;
 pub mod batch;
+pub mod clock;
 pub mod config;
 pub mod dedup;
+pub mod diff;
 pub mod enriched;
 pub mod eval;
 pub mod kafka;
 pub mod knowledge;
 pub mod pipeline;
+pub mod progress;
 pub mod region;
 pub mod route;
+pub mod summary;
 pub mod telemetry;
 pub mod text;
+pub mod timespec;
 pub mod topic;
 pub mod wirefile;

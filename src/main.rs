@@ -11,13 +11,18 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use tracing::info;
 
+use wiredesk::clock::Clock;
 use wiredesk::config::Config;
 use wiredesk::dedup::DedupIndex;
+use wiredesk::kafka::load::Pace;
 use wiredesk::kafka::replay::Destination;
-use wiredesk::kafka::service::{Clock, RunSummary};
+use wiredesk::kafka::replay::ReplaySource;
+use wiredesk::kafka::slice::{parse_offsets, SliceSpec};
 use wiredesk::knowledge::Knowledge;
 use wiredesk::pipeline::Pipeline;
+use wiredesk::summary::RunSummary;
 use wiredesk::telemetry::{self, LogFormat};
+use wiredesk::timespec::parse_time;
 
 /// The automated wire desk: places, regions, IPTC topics and duplicates for
 /// every wire article, from Kafka to Kafka.
@@ -25,7 +30,7 @@ use wiredesk::telemetry::{self, LogFormat};
 #[command(name = "wiredesk", version, about, long_about = None)]
 struct Cli {
     /// Configuration file [default: config/wiredesk.toml if present, else the embedded default].
-    #[arg(long, global = true, env = "WIREDESK_CONFIG")]
+    #[arg(long, global = true, env = "WIREDESK_CONFIG", hide_env_values = true)]
     config: Option<PathBuf>,
     /// Log format on stderr.
     #[arg(
@@ -33,7 +38,8 @@ struct Cli {
         global = true,
         value_enum,
         default_value = "text",
-        env = "WIREDESK_LOG_FORMAT"
+        env = "WIREDESK_LOG_FORMAT",
+        hide_env_values = true
     )]
     log_format: LogFormat,
     #[command(subcommand)]
@@ -46,6 +52,48 @@ struct BrokerArgs {
     /// Bootstrap servers HOST:PORT[,HOST:PORT], overriding [kafka] brokers.
     #[arg(long)]
     brokers: Option<String>,
+}
+
+/// Which part of a topic to read.
+#[derive(Debug, Args)]
+struct SliceArgs {
+    /// Only records timestamped at or after this: RFC 3339, or relative such as -24h, -90m, -7d.
+    #[arg(long, allow_hyphen_values = true)]
+    since: Option<String>,
+    /// Only records timestamped before this (same forms as --since).
+    #[arg(long, allow_hyphen_values = true)]
+    until: Option<String>,
+    /// Start at these offsets instead, PARTITION:OFFSET[,...]; unlisted partitions are skipped.
+    #[arg(long, conflicts_with = "since", value_name = "P:O,...")]
+    from_offsets: Option<String>,
+}
+
+impl SliceArgs {
+    fn spec(&self) -> Result<SliceSpec> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let time = |s: &Option<String>| -> Result<Option<i64>> {
+            Ok(s.as_deref().map(|s| parse_time(s, now)).transpose()?)
+        };
+        let spec = SliceSpec {
+            since_ms: time(&self.since)?,
+            until_ms: time(&self.until)?,
+            from_offsets: self
+                .from_offsets
+                .as_deref()
+                .map(parse_offsets)
+                .transpose()?,
+        };
+        if let (Some(s), Some(u)) = (spec.since_ms, spec.until_ms) {
+            if s >= u {
+                bail!("--since must be before --until");
+            }
+        }
+        Ok(spec)
+    }
+
+    fn is_set(&self) -> bool {
+        self.since.is_some() || self.until.is_some() || self.from_offsets.is_some()
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,16 +126,27 @@ enum Command {
         #[arg(long)]
         topic: Option<String>,
         /// Messages per second (default: as fast as possible).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "pace")]
         rate: Option<f64>,
+        /// `original`: keep the gaps between the articles' own times (see --speed).
+        #[arg(long, value_parser = ["original"])]
+        pace: Option<String>,
+        /// With --pace original, compress time by this factor (60 = an hour per minute).
+        #[arg(long, default_value_t = 1.0, requires = "pace")]
+        speed: f64,
     },
     /// Re-run a topic or a file through the pipeline into sandbox topics or a file.
     Replay {
         #[command(flatten)]
         broker: BrokerArgs,
-        /// Source topic, replayed from its start to its end at launch.
+        /// Source topic, replayed up to its end at launch.
         #[arg(long, conflicts_with = "input")]
         from_topic: Option<String>,
+        #[command(flatten)]
+        slice: SliceArgs,
+        /// Start the dedup index from this changelog topic as of now (default: empty).
+        #[arg(long, requires = "from_topic", value_name = "TOPIC")]
+        dedup_state_from: Option<String>,
         /// Source file (JSONL or text) instead of a topic.
         #[arg(long)]
         input: Option<PathBuf>,
@@ -103,6 +162,32 @@ enum Command {
         /// Use this RFC 3339 time as meta.processed_at.
         #[arg(long)]
         fixed_clock: Option<String>,
+    },
+    /// Export a topic, or a slice of it, as JSONL (one record value per line).
+    Dump {
+        #[command(flatten)]
+        broker: BrokerArgs,
+        /// Topic to export.
+        #[arg(long)]
+        topic: String,
+        #[command(flatten)]
+        slice: SliceArgs,
+        /// Output JSONL file; `-` for stdout.
+        #[arg(long, short, default_value = "-")]
+        output: PathBuf,
+    },
+    /// Compare two enriched JSONL files (enrich, replay --output or dump) article by article.
+    Diff {
+        /// The baseline.
+        a: PathBuf,
+        /// The candidate.
+        b: PathBuf,
+        /// Exit with status 1 when more articles than this changed: a count (12) or a percentage (2.5%).
+        #[arg(long, value_name = "N|P%")]
+        max_changed: Option<wiredesk::diff::MaxChanged>,
+        /// Most changed articles listed.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
     },
     /// Run the whole pipeline on an in-process mock Kafka with bundled sample wires.
     Demo,
@@ -146,7 +231,7 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(dispatch(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {}", explain(&e));
             ExitCode::FAILURE
@@ -222,10 +307,7 @@ fn read_input(path: &std::path::Path) -> Result<Vec<wiredesk::wirefile::WireItem
 }
 
 fn report(summary: &RunSummary) {
-    eprintln!(
-        "consumed {} | enriched {:?} | dead-lettered {:?} | produced {}",
-        summary.consumed, summary.enriched, summary.dead_lettered, summary.produced
-    );
+    eprint!("{}", summary.render(5));
 }
 
 async fn shutdown_signal() {
@@ -251,7 +333,7 @@ async fn shutdown_signal() {
     ctrl_c.await.ok();
 }
 
-async fn dispatch(cli: Cli) -> Result<()> {
+async fn dispatch(cli: Cli) -> Result<ExitCode> {
     let cfg_path = cli.config.as_ref();
     match cli.command {
         Command::Run { broker } => {
@@ -292,16 +374,25 @@ async fn dispatch(cli: Cli) -> Result<()> {
             input,
             topic,
             rate,
+            pace,
+            speed,
         } => {
             let config = load_config(cfg_path, Some(&broker))?;
             let items = read_input(&input)?;
             let topic = topic.unwrap_or_else(|| config.raw.topics.input[0].clone());
-            let n = wiredesk::kafka::load::produce(&config, &items, &topic, rate).await?;
+            let pace = match (rate, pace) {
+                (Some(r), _) => Pace::Rate(r),
+                (None, Some(_)) => Pace::Original { speed },
+                (None, None) => Pace::Fastest,
+            };
+            let n = wiredesk::kafka::load::produce(&config, &items, &topic, pace).await?;
             eprintln!("produced {n} messages to {topic}");
         }
         Command::Replay {
             broker,
             from_topic,
+            slice,
+            dedup_state_from,
             input,
             output_prefix,
             output,
@@ -322,10 +413,15 @@ async fn dispatch(cli: Cli) -> Result<()> {
                              an empty prefix writes into live topics and needs --allow-live"
                         ),
                     };
+                    let source = ReplaySource {
+                        topic,
+                        slice: slice.spec()?,
+                        dedup_state_from,
+                    };
                     let summary = wiredesk::kafka::replay::replay_topic(
                         &config,
                         &pipeline,
-                        &topic,
+                        &source,
                         destination,
                         &clock,
                     )
@@ -336,6 +432,9 @@ async fn dispatch(cli: Cli) -> Result<()> {
                     summary
                 }
                 (None, Some(path)) => {
+                    if slice.is_set() {
+                        bail!("--since, --until and --from-offsets select part of a topic; they need --from-topic");
+                    }
                     let items = read_input(&path)?;
                     let mut out = open_output(&output.unwrap_or_else(|| PathBuf::from("-")))?;
                     wiredesk::batch::enrich_items(
@@ -429,6 +528,46 @@ async fn dispatch(cli: Cli) -> Result<()> {
                 );
             }
         }
+        Command::Dump {
+            broker,
+            topic,
+            slice,
+            output,
+        } => {
+            let config = load_config(cfg_path, Some(&broker))?;
+            let mut out = open_output(&output)?;
+            let s = wiredesk::kafka::dump::dump(&config, &topic, slice.spec()?, &mut out).await?;
+            eprintln!(
+                "dumped {} records from {topic}; {} not JSON (skipped, offsets logged), {} outside the time bounds",
+                s.written, s.not_json, s.outside
+            );
+        }
+        Command::Diff {
+            a,
+            b,
+            max_changed,
+            top,
+        } => {
+            let read = |p: &PathBuf| {
+                std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+            };
+            let report = wiredesk::diff::diff(
+                &a.display().to_string(),
+                &read(&a)?,
+                &b.display().to_string(),
+                &read(&b)?,
+            )?;
+            print!("{}", report.render(top));
+            if let Some(max) = max_changed {
+                if report.exceeds(max) {
+                    eprintln!(
+                        "{} articles changed, more than --max-changed allows",
+                        report.changed_articles()
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
         Command::Demo => {
             let config = load_config(cfg_path, None)?;
             let pipeline = build_pipeline(&config)?;
@@ -437,5 +576,5 @@ async fn dispatch(cli: Cli) -> Result<()> {
             report(&summary);
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -8,14 +8,14 @@ use std::time::{Duration, Instant};
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
-use rdkafka::consumer::StreamConsumer;
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::Message;
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use super::output::OutputRecord;
-use super::{assign_from_start, base_client_config, BrokerError};
+use super::slice::{SliceReader, SliceSpec};
+use super::{base_client_config, BrokerError};
 use crate::config::Config;
 use crate::dedup::index::Remembered;
 use crate::dedup::DedupIndex;
@@ -88,56 +88,57 @@ pub async fn ensure_topic(config: &Config) -> Result<(), BrokerError> {
     Ok(())
 }
 
-/// Reads the whole changelog into `index`, up to its end when called, then
-/// follows it in the background. Returns the entries restored, a receiver
-/// of entries written later (by this or other instances), and the
-/// follower task, to abort at shutdown.
-pub async fn restore_and_follow(
+/// Reads `topic` (a dedup changelog) into `index`, up to the end offsets
+/// captured when called. `progress` is told (records read, records in the
+/// slice) as it goes. Returns the entries restored and the reader,
+/// positioned at the end, for following.
+pub async fn restore(
     config: &Config,
+    topic: &str,
     index: &mut DedupIndex,
-) -> Result<(u64, mpsc::Receiver<Remembered>, tokio::task::JoinHandle<()>), BrokerError> {
-    let topic = config.raw.dedup.changelog_topic.clone();
-    let mut cc = base_client_config(config);
-    // Assignment, not subscription: every instance reads every partition.
-    cc.set(
-        "group.id",
-        format!("{}-changelog", config.raw.kafka.group_id),
-    )
-    .set("enable.auto.commit", "false")
-    .set("enable.auto.offset.store", "false");
-    let consumer: StreamConsumer = cc.create().map_err(|source| BrokerError::Client {
-        role: "consumer",
-        source,
-    })?;
-    let mut remaining = assign_from_start(config, &consumer, &topic, TIMEOUT)?;
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(u64, SliceReader), BrokerError> {
+    let mut reader = SliceReader::open(config, topic, SliceSpec::default(), TIMEOUT).await?;
     let started = Instant::now();
     let mut restored = 0u64;
     let mut last_log = Instant::now();
-    while !remaining.is_empty() {
-        let message = consumer.recv().await.map_err(|source| BrokerError::Fatal {
-            doing: format!("restoring the dedup index from {topic}"),
-            source,
-        })?;
+    let total = reader.total();
+    progress(0, total);
+    while let Some(message) = reader.next().await? {
         if let Some(entry) = parse(&message) {
             index.insert(&entry);
             restored += 1;
         }
-        if remaining
-            .get(&message.partition())
-            .is_some_and(|end| message.offset() + 1 >= *end)
-        {
-            remaining.remove(&message.partition());
-        }
-        if last_log.elapsed() > Duration::from_secs(5) {
-            last_log = Instant::now();
-            info!(restored, "restoring dedup index");
+        if restored % 1024 == 0 {
+            progress(restored, total);
+            if last_log.elapsed() > Duration::from_secs(5) {
+                last_log = Instant::now();
+                info!(restored, total, topic, "restoring dedup index");
+            }
         }
     }
+    progress(reader.read(), total);
     info!(
         restored,
+        topic,
         secs = started.elapsed().as_secs_f64(),
         "dedup changelog read to its end"
     );
+    Ok((restored, reader))
+}
+
+/// Reads the whole changelog into `index` (see [`restore`]), then follows
+/// it in the background. Returns the entries restored, a receiver of
+/// entries written later (by this or other instances), and the follower
+/// task, to abort at shutdown.
+pub async fn restore_and_follow(
+    config: &Config,
+    index: &mut DedupIndex,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(u64, mpsc::Receiver<Remembered>, tokio::task::JoinHandle<()>), BrokerError> {
+    let topic = config.raw.dedup.changelog_topic.clone();
+    let (restored, reader) = restore(config, &topic, index, progress).await?;
+    let consumer = reader.into_consumer();
     let (tx, rx) = mpsc::channel(10_000);
     let follower = tokio::spawn(async move {
         loop {

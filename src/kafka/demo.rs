@@ -10,12 +10,13 @@ use rdkafka::mocking::MockCluster;
 use tokio::sync::oneshot;
 
 use super::load::produce;
-use super::service::{run, RunSummary};
+use super::service::run;
 use super::{base_client_config, BrokerError};
 use crate::article::decode;
 use crate::config::Config;
 use crate::dedup::DedupIndex;
 use crate::pipeline::Pipeline;
+use crate::summary::RunSummary;
 use crate::wirefile::{split, WireItem};
 
 /// The bundled sample wires: the Arabic seed as plain text, multilingual
@@ -73,7 +74,13 @@ pub async fn demo(
         .iter()
         .filter(|i| decode(&i.bytes, max).is_ok())
         .count();
-    produce(&config, &items, &config.raw.topics.input[0], None).await?;
+    produce(
+        &config,
+        &items,
+        &config.raw.topics.input[0],
+        super::load::Pace::Fastest,
+    )
+    .await?;
 
     let mut cc = base_client_config(&config);
     cc.set("group.id", "wiredesk-demo-reader")

@@ -7,6 +7,8 @@
 //!   restored at start-up, followed while running.
 //! * [`load`]: `wiredesk produce`, loading fixture files into a topic.
 //! * [`replay`]: `wiredesk replay`, a bounded re-run of a topic slice.
+//! * [`dump`]: `wiredesk dump`, a topic slice exported as JSONL.
+//! * [`slice`]: reading a bounded slice of a topic without a group.
 //! * [`demo`]: `wiredesk demo` on librdkafka's in-process mock cluster.
 
 // BrokerError carries the broker address and what wiredesk was doing for
@@ -16,10 +18,12 @@
 
 pub mod changelog;
 pub mod demo;
+pub mod dump;
 pub mod load;
 pub mod output;
 pub mod replay;
 pub mod service;
+pub mod slice;
 
 use rdkafka::config::ClientConfig;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
@@ -125,58 +129,6 @@ impl SetDefault for ClientConfig {
         }
         self
     }
-}
-
-/// Assigns every partition of `topic` to `consumer` from its first
-/// offset, without joining a group, and returns the end offset captured
-/// now of each partition that holds records: a bounded slice to read.
-pub fn assign_from_start(
-    config: &Config,
-    consumer: &rdkafka::consumer::StreamConsumer,
-    topic: &str,
-    timeout: std::time::Duration,
-) -> Result<std::collections::HashMap<i32, i64>, BrokerError> {
-    use rdkafka::consumer::Consumer;
-    let unreachable = |doing: String, source| BrokerError::Unreachable {
-        brokers: config.raw.kafka.brokers.clone(),
-        secs: timeout.as_secs(),
-        doing,
-        source,
-    };
-    let metadata = consumer
-        .fetch_metadata(Some(topic), timeout)
-        .map_err(|e| unreachable(format!("reading metadata of {topic}"), e))?;
-    let partitions: Vec<i32> = metadata
-        .topics()
-        .iter()
-        .filter(|t| t.name() == topic)
-        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
-        .collect();
-    if partitions.is_empty() {
-        return Err(BrokerError::Usage(format!(
-            "topic {topic:?} does not exist or has no partitions"
-        )));
-    }
-    let mut assignment = rdkafka::TopicPartitionList::new();
-    let mut ends = std::collections::HashMap::new();
-    for p in partitions {
-        let (low, high) = consumer
-            .fetch_watermarks(topic, p, timeout)
-            .map_err(|e| unreachable(format!("reading offsets of {topic}/{p}"), e))?;
-        assignment
-            .add_partition_offset(topic, p, rdkafka::Offset::Offset(low))
-            .map_err(|e| BrokerError::Usage(e.to_string()))?;
-        if high > low {
-            ends.insert(p, high);
-        }
-    }
-    consumer
-        .assign(&assignment)
-        .map_err(|source| BrokerError::Fatal {
-            doing: format!("assigning {topic}"),
-            source,
-        })?;
-    Ok(ends)
 }
 
 /// True for errors a client cannot recover from by retrying.

@@ -1,23 +1,27 @@
 //! `wiredesk replay`: re-runs a bounded slice of a topic through the
-//! pipeline into prefixed sandbox topics or a JSONL file. It assigns
-//! partitions directly (no group membership, no commits), so the live
-//! consumer group's offsets never move, and it starts with an empty dedup
-//! index so live state is untouched.
+//! pipeline into prefixed sandbox topics or a JSONL file. It reads a
+//! [`SliceReader`] (direct assignment, nothing committed), so the live
+//! consumer group's offsets never move. Its dedup index starts empty, or
+//! from a changelog topic read to its end at launch; the live changelog is
+//! never written (changelog records go to the prefixed topic, or nowhere).
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use rdkafka::consumer::StreamConsumer;
-use rdkafka::message::Message;
 use rdkafka::producer::FutureProducer;
 use tracing::info;
 
+use super::changelog;
 use super::output::{await_delivery, create_producer, enqueue, flush};
-use super::service::{message_parts, process_message, Clock, RunSummary};
-use super::{assign_from_start, base_client_config, BrokerError};
+use super::service::{message_parts, process_message};
+use super::slice::{SliceReader, SliceSpec};
+use super::BrokerError;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::dedup::DedupIndex;
 use crate::pipeline::Pipeline;
+use crate::progress::Progress;
+use crate::summary::RunSummary;
 
 /// Where replayed records go.
 pub enum Destination<'a> {
@@ -30,63 +34,65 @@ pub enum Destination<'a> {
     File(&'a mut dyn Write),
 }
 
-const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
+/// What to replay and how.
+#[derive(Debug, Clone, Default)]
+pub struct ReplaySource {
+    /// Source topic.
+    pub topic: String,
+    /// The part of it.
+    pub slice: SliceSpec,
+    /// A dedup changelog topic to start the index from, as of now.
+    pub dedup_state_from: Option<String>,
+}
 
-/// Replays `topic` from its start to the end offsets captured when the
-/// replay starts, then stops.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Replays the slice, then stops. Returns what it did.
 pub async fn replay_topic(
     config: &Config,
     pipeline: &Pipeline,
-    topic: &str,
+    source: &ReplaySource,
     mut destination: Destination<'_>,
     clock: &Clock,
 ) -> Result<RunSummary, BrokerError> {
-    let mut cc = base_client_config(config);
-    cc.set(
-        "group.id",
-        format!("wiredesk-replay-{}", std::process::id()),
-    )
-    .set("enable.auto.commit", "false")
-    .set("enable.auto.offset.store", "false")
-    .set("isolation.level", "read_committed");
-    let consumer: StreamConsumer = cc.create().map_err(|source| BrokerError::Client {
-        role: "consumer",
-        source,
-    })?;
-    let mut remaining = assign_from_start(config, &consumer, topic, METADATA_TIMEOUT)?;
+    let started = Instant::now();
+    let mut index = DedupIndex::for_config(&config.raw);
+    if let Some(state) = &source.dedup_state_from {
+        let mut bar: Option<Progress> = None;
+        let (restored, _) = changelog::restore(config, state, &mut index, &mut |done, total| {
+            bar.get_or_insert_with(|| Progress::new("dedup state", total))
+                .set(done)
+        })
+        .await?;
+        if let Some(bar) = bar {
+            bar.finish();
+        }
+        info!(restored, topic = %state, "replay starts from dedup state");
+    }
+    let mut reader =
+        SliceReader::open(config, &source.topic, source.slice.clone(), TIMEOUT).await?;
     let producer: Option<FutureProducer> = match destination {
         Destination::Topics { .. } => Some(create_producer(config)?),
         Destination::File(_) => None,
     };
-    let started = Instant::now();
-    let mut index = DedupIndex::for_config(&config.raw);
+    let mut progress = Progress::new("replay", reader.total());
     let mut summary = RunSummary::default();
     let mut pending = Vec::new();
-    while !remaining.is_empty() {
-        let message = consumer.recv().await.map_err(|source| BrokerError::Fatal {
-            doing: format!("reading {topic}"),
-            source,
-        })?;
-        let Some(&end) = remaining.get(&message.partition()) else {
-            continue;
+    loop {
+        let Some(message) = reader.next().await? else {
+            break;
         };
-        if message.offset() >= end {
-            remaining.remove(&message.partition());
-            continue;
-        }
-        if message.offset() + 1 >= end {
-            remaining.remove(&message.partition());
-        }
-        let (source, raw, headers) = message_parts(&message);
+        let (meta, raw, headers) = message_parts(&message);
         let (records, outcome) = process_message(
             pipeline,
             &mut index,
             config,
             raw,
             headers,
-            &source,
+            &meta,
             &clock.now(),
         );
+        drop(message);
         summary.count(outcome);
         match (&mut destination, &producer) {
             (Destination::Topics { prefix }, Some(producer)) => {
@@ -100,6 +106,12 @@ pub async fn replay_topic(
                     })?;
                     pending.push((record.topic, future));
                 }
+                if pending.len() >= 1000 {
+                    for (topic, future) in pending.drain(..) {
+                        await_delivery(&topic, future).await?;
+                        summary.produced += 1;
+                    }
+                }
             }
             (Destination::File(out), _) => {
                 for record in records
@@ -112,23 +124,28 @@ pub async fn replay_topic(
                             path: "replay output".into(),
                             source,
                         })?;
+                    summary.produced += 1;
                 }
             }
             _ => {}
         }
+        progress.set(reader.read());
     }
     for (topic, future) in pending {
         await_delivery(&topic, future).await?;
         summary.produced += 1;
     }
     if let Some(producer) = producer {
-        flush(&producer, Duration::from_secs(30))?;
+        flush(&producer, TIMEOUT)?;
     }
+    progress.finish();
+    summary.elapsed = started.elapsed();
     info!(
-        topic,
+        topic = %source.topic,
         consumed = summary.consumed,
+        outside_time_bounds = reader.skipped(),
         produced = summary.produced,
-        secs = started.elapsed().as_secs_f64(),
+        secs = summary.elapsed.as_secs_f64(),
         "replay finished"
     );
     Ok(summary)

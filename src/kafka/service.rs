@@ -9,7 +9,6 @@
 //! consumer waits (back-pressure). Offsets are committed from the store, so
 //! a crash re-processes at most the unacknowledged messages.
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,65 +26,12 @@ use super::output::{
     OutputRecord,
 };
 use super::{base_client_config, is_fatal, BrokerError};
-use crate::article::{decode, Reason};
+use crate::article::decode;
+use crate::clock::Clock;
 use crate::config::Config;
-use crate::dedup::{DedupIndex, DedupStatus};
+use crate::dedup::DedupIndex;
 use crate::pipeline::{Pipeline, SourceMeta};
-
-/// What happened to one input message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Enriched, with this dedup status.
-    Enriched(DedupStatus),
-    /// Sent to the dead-letter topic for this reason.
-    DeadLettered(Reason),
-}
-
-/// Counts of a run, logged at the end and returned to the caller.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RunSummary {
-    /// Input messages consumed.
-    pub consumed: u64,
-    /// Articles enriched, by dedup status.
-    pub enriched: BTreeMap<&'static str, u64>,
-    /// Messages dead-lettered, by reason code.
-    pub dead_lettered: BTreeMap<&'static str, u64>,
-    /// Output records acknowledged by the broker.
-    pub produced: u64,
-}
-
-impl RunSummary {
-    /// Counts one outcome.
-    pub fn count(&mut self, outcome: Outcome) {
-        self.consumed += 1;
-        match outcome {
-            Outcome::Enriched(s) => *self.enriched.entry(s.as_str()).or_default() += 1,
-            Outcome::DeadLettered(r) => *self.dead_lettered.entry(r.code()).or_default() += 1,
-        }
-    }
-}
-
-/// Where the processing time comes from: the system clock, or a fixed
-/// value so replays are byte-identical.
-#[derive(Debug, Clone)]
-pub enum Clock {
-    /// Now, in UTC.
-    System,
-    /// Always this RFC 3339 time.
-    Fixed(String),
-}
-
-impl Clock {
-    /// The current processing time, RFC 3339.
-    pub fn now(&self) -> String {
-        match self {
-            Clock::System => {
-                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-            }
-            Clock::Fixed(t) => t.clone(),
-        }
-    }
-}
+use crate::summary::{Outcome, RunSummary, Tags};
 
 /// One Kafka message, as plain values.
 #[derive(Debug, Clone, Copy)]
@@ -112,13 +58,12 @@ pub fn process_message(
         Ok(article) => {
             let (record, remembered) =
                 pipeline.enrich_remembering(article, source, index, processed_at);
-            let status = record.dedup.status;
             let mut records =
                 enriched_records(&record, &pipeline.knowledge().router, source.timestamp_ms);
             if let Some(r) = remembered {
                 records.push(changelog_record(&config.raw.dedup.changelog_topic, &r));
             }
-            (records, Outcome::Enriched(status))
+            (records, Outcome::Enriched(Tags::of(&record)))
         }
         Err(err) => {
             debug!(reason = %err.reason, detail = %err.detail, "dead-lettering message");
@@ -178,7 +123,7 @@ pub async fn run(
     let producer = create_producer(config)?;
     changelog::ensure_topic(config).await?;
     let (restored, mut remote, follower) =
-        changelog::restore_and_follow(config, &mut index).await?;
+        changelog::restore_and_follow(config, &mut index, &mut |_, _| {}).await?;
     info!(entries = restored, index_entries = index.len(), topic = %config.raw.dedup.changelog_topic, "dedup index restored");
     let topics: Vec<&str> = config.raw.topics.input.iter().map(String::as_str).collect();
     consumer
