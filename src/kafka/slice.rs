@@ -176,27 +176,27 @@ impl SliceReader {
                 match found.find_partition(topic, p).map(|e| e.offset()) {
                     Some(Offset::Offset(o)) => o.max(low),
                     // No record at or after `since`: nothing to read here.
-                    _ => continue,
+                    _ => high,
                 }
             } else {
                 low
             };
+            // Empty partitions are assigned too: a follower (the changelog)
+            // must see what is written to them later.
+            assignment
+                .add_partition_offset(topic, p, Offset::Offset(start))
+                .map_err(|e| BrokerError::Usage(e.to_string()))?;
             if start < high {
-                assignment
-                    .add_partition_offset(topic, p, Offset::Offset(start))
-                    .map_err(|e| BrokerError::Usage(e.to_string()))?;
                 remaining.insert(p, high);
                 total += (high - start) as u64;
             }
         }
-        if !remaining.is_empty() {
-            consumer
-                .assign(&assignment)
-                .map_err(|source| BrokerError::Fatal {
-                    doing: format!("assigning {topic}"),
-                    source,
-                })?;
-        }
+        consumer
+            .assign(&assignment)
+            .map_err(|source| BrokerError::Fatal {
+                doing: format!("assigning {topic}"),
+                source,
+            })?;
         Ok(SliceReader {
             consumer,
             topic: topic.to_string(),
