@@ -12,7 +12,12 @@ Checks:
     that kafka advertises;
   * wiredesk publishes the port of [http].listen (after a WIREDESK_HTTP__LISTEN
     override in the service's environment), and does not listen on loopback
-    only inside the container.
+    only inside the container;
+  * every file or directory bind-mounted into a service exists (Docker would
+    otherwise make an empty directory in its place), and mounted .yml/.yaml
+    and .json files parse;
+  * if there is a prometheus service, its mounted configuration scrapes
+    wiredesk at the port wiredesk listens on.
 
 Prints what it checked; exits 1 with a message for each mismatch.
 """
@@ -20,6 +25,7 @@ Prints what it checked; exits 1 with a message for each mismatch.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shlex
 import sys
@@ -139,6 +145,49 @@ def published_container_ports(service: dict) -> set[int]:
     return out
 
 
+def bind_mounts(service: dict, base: Path) -> list[tuple[Path, str]]:
+    """(host path, container path) of a service's bind mounts (short or long
+    syntax); named volumes are left out."""
+    out: list[tuple[Path, str]] = []
+    for v in service.get("volumes") or []:
+        if isinstance(v, dict):
+            if v.get("type") != "bind" or "source" not in v or "target" not in v:
+                continue
+            source, target = str(v["source"]), str(v["target"])
+        else:
+            parts = str(v).split(":")
+            if len(parts) < 2:
+                continue  # an anonymous volume
+            source, target = parts[0], parts[1]
+            if not source.startswith((".", "/", "~")):
+                continue  # a named volume
+        path = Path(source).expanduser()
+        out.append((path if path.is_absolute() else base / path, target))
+    return out
+
+
+def host_path(mounts: list[tuple[Path, str]], container_path: str) -> Path | None:
+    """The host path that container_path comes from, through a file mount or
+    a mounted directory above it."""
+    for source, target in mounts:
+        target = target.rstrip("/")
+        if container_path == target:
+            return source
+        if container_path.startswith(target + "/"):
+            return source / container_path[len(target) + 1:]
+    return None
+
+
+def scrape_targets(prom_config: dict) -> list[tuple[str, str]]:
+    """(job_name, HOST:PORT) of every static scrape target."""
+    out = []
+    for job in prom_config.get("scrape_configs") or []:
+        for static in job.get("static_configs") or []:
+            for target in static.get("targets") or []:
+                out.append((str(job.get("job_name", "?")), str(target)))
+    return out
+
+
 def option_value(words: list[str], option: str) -> str | None:
     for i, w in enumerate(words):
         if w == option and i + 1 < len(words):
@@ -252,6 +301,7 @@ def main() -> int:
         fail("wiredesk has no brokers (--brokers, WIREDESK_KAFKA__BROKERS or [kafka].brokers)")
 
     # --- http port ---------------------------------------------------------
+    wd_port: int | None = None
     listen_cfg = (config.get("http") or {}).get("listen", DEFAULT_HTTP_LISTEN)
     listen = wd_env.get("WIREDESK_HTTP__LISTEN", listen_cfg)
     source = "WIREDESK_HTTP__LISTEN in compose" if "WIREDESK_HTTP__LISTEN" in wd_env \
@@ -261,6 +311,7 @@ def main() -> int:
     except ValueError as e:
         fail(f"{source}: {e}")
     else:
+        wd_port = port
         published = published_container_ports(wd)
         if port in published:
             ok(f"wiredesk publishes port {port} ({source} = {listen})")
@@ -273,6 +324,69 @@ def main() -> int:
                  "WIREDESK_HTTP__LISTEN=0.0.0.0:PORT in the wiredesk service")
         else:
             ok(f"wiredesk listens beyond loopback in the container ({listen})")
+
+    # --- mounted files -----------------------------------------------------
+    base = compose_path.resolve().parent
+    for name, service in services.items():
+        for source, target in bind_mounts(service or {}, base):
+            try:
+                shown = source.relative_to(base)
+            except ValueError:
+                shown = source
+            if not source.exists():
+                fail(f"{name} mounts {shown} at {target}, but {shown} does not exist")
+                continue
+            if source.is_file() and source.suffix in (".yml", ".yaml", ".json"):
+                try:
+                    text = source.read_text(encoding="utf-8")
+                    json.loads(text) if source.suffix == ".json" else yaml.safe_load(text)
+                except (OSError, ValueError, yaml.YAMLError) as e:
+                    fail(f"{name} mounts {shown}, which does not parse: {e}")
+                    continue
+            ok(f"{name} mounts {shown} at {target}")
+
+    # --- prometheus --------------------------------------------------------
+    prom = services.get("prometheus")
+    if prom is not None:
+        prom = prom or {}
+        cmd = prom.get("command")
+        try:
+            words = cmd if isinstance(cmd, list) else shlex.split(as_text(cmd))
+        except ValueError:
+            words = []
+        config_file = option_value([str(w) for w in words], "--config.file") \
+            or "/etc/prometheus/prometheus.yml"
+        source = host_path(bind_mounts(prom, base), config_file)
+        prom_config = None
+        if source is None:
+            fail(f"prometheus reads {config_file}, but nothing is mounted there")
+        elif source.is_file():
+            try:
+                prom_config = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError):
+                pass  # reported with the mounts above
+        if isinstance(prom_config, dict):
+            names = {"wiredesk", str(wd.get("hostname", "wiredesk")),
+                     str(wd.get("container_name", "wiredesk"))}
+            found = []
+            for job, target in scrape_targets(prom_config):
+                try:
+                    host, port = split_host_port(target)
+                except ValueError:
+                    continue
+                if host in names:
+                    found.append((job, target, port))
+            if not found:
+                fail(f"prometheus ({source.name}) has no static scrape target for wiredesk "
+                     f"(wiredesk:{wd_port or 'PORT'})")
+            for job, target, port in found:
+                if wd_port is None:
+                    continue
+                if port == wd_port:
+                    ok(f"prometheus job {job} scrapes {target}, the port wiredesk listens on")
+                else:
+                    fail(f"prometheus job {job} scrapes {target}, but wiredesk listens on "
+                         f"port {wd_port}")
 
     if errors:
         print(f"check-compose: {len(errors)} mismatch(es) between {compose_path.name} "

@@ -16,13 +16,16 @@
 #
 # Environment: WIREDESK_KAFKA_PORT (default 19092),
 #              WIREDESK_KAFKA_CONTROLLER_PORT (default 19093),
-#              WIREDESK_KAFKA_START_TIMEOUT seconds (default 90).
+#              WIREDESK_KAFKA_START_TIMEOUT seconds (default 90),
+#              WIREDESK_KAFKA_HOME data/log directory (default target/kafka), so
+#              a test can run a second broker it stops and starts itself.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 POM="$ROOT/scripts/kafka/pom.xml"
-BASE="$ROOT/target/kafka"
-LIB="$BASE/lib"
+BASE="${WIREDESK_KAFKA_HOME:-$ROOT/target/kafka}"
+# The jars are shared by every broker home.
+LIB="$ROOT/target/kafka/lib"
 DATA="$BASE/data"
 LOGS="$BASE/logs"
 PROPS="$BASE/server.properties"

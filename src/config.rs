@@ -69,6 +69,35 @@ pub struct KafkaSection {
     /// are fixed by wiredesk and cannot be overridden here.
     #[serde(default)]
     pub properties: BTreeMap<String, String>,
+    /// Secret librdkafka properties (`sasl.password`, `ssl.key.password`,
+    /// ...) and where their values are read: `env:VARIABLE` or
+    /// `file:PATH`. Values never sit in the config file.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, String>,
+}
+
+/// A secret value: its `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value, for handing to the Kafka client only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// True for librdkafka properties whose values are credentials.
+pub fn is_secret_property(key: &str) -> bool {
+    key.contains("password")
+        || key.contains("secret")
+        || matches!(key, "ssl.key.pem" | "sasl.oauthbearer.config")
 }
 
 fn default_group_id() -> String {
@@ -118,6 +147,14 @@ pub struct PipelineSection {
     /// Seconds to wait for in-flight deliveries on shutdown.
     #[serde(default = "default_drain_timeout_secs")]
     pub drain_timeout_secs: u64,
+    /// A message whose processing takes longer than this many
+    /// milliseconds is logged with its offset and counted.
+    #[serde(default = "default_slow_message_ms")]
+    pub slow_message_ms: u64,
+}
+
+fn default_slow_message_ms() -> u64 {
+    1000
 }
 
 fn default_max_in_flight() -> usize {
@@ -284,6 +321,7 @@ fn default_pipeline() -> PipelineSection {
     PipelineSection {
         max_in_flight: default_max_in_flight(),
         drain_timeout_secs: default_drain_timeout_secs(),
+        slow_message_ms: default_slow_message_ms(),
     }
 }
 fn default_http() -> HttpSection {
@@ -302,6 +340,8 @@ pub struct Config {
     pub base_dir: Option<PathBuf>,
     /// Where the configuration came from, for messages.
     pub origin: String,
+    /// `[kafka.secrets]`, resolved: (librdkafka property, value).
+    pub secrets: Vec<(String, Secret)>,
 }
 
 impl Config {
@@ -342,9 +382,11 @@ impl Config {
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
         let mut raw = parse_file(text, origin)?;
+        let env: Vec<(String, String)> = env.into_iter().collect();
         let overrides: Vec<(String, String)> = env
-            .into_iter()
+            .iter()
             .filter(|(k, _)| k.starts_with(ENV_PREFIX) && k.contains("__"))
+            .cloned()
             .collect();
         let mut origin = origin.to_string();
         if !overrides.is_empty() {
@@ -353,10 +395,12 @@ impl Config {
             origin = format!("{origin} with {}", names.join(", "));
         }
         validate(&raw, &origin)?;
+        let secrets = resolve_secrets(&raw, &origin, base_dir.as_deref(), &env)?;
         Ok(Config {
             raw,
             base_dir,
             origin,
+            secrets,
         })
     }
 
@@ -521,6 +565,67 @@ fn check_unit(origin: &str, key: &str, value: f64) -> Result<(), ConfigError> {
     }
 }
 
+/// Reads each `[kafka.secrets]` value from its environment variable or
+/// file. Errors name the property and the source, never a value.
+fn resolve_secrets(
+    raw: &RawConfig,
+    origin: &str,
+    base_dir: Option<&Path>,
+    env: &[(String, String)],
+) -> Result<Vec<(String, Secret)>, ConfigError> {
+    let mut out = Vec::new();
+    for (key, reference) in &raw.kafka.secrets {
+        let at = format!("kafka.secrets.\"{key}\"");
+        if crate::kafka::FIXED_PROPERTIES.contains(&key.as_str()) {
+            return Err(invalid(
+                origin,
+                &at,
+                "wiredesk sets this property itself; remove it",
+            ));
+        }
+        let value = if let Some(var) = reference.strip_prefix("env:") {
+            env.iter()
+                .find(|(k, _)| k == var)
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| {
+                    invalid(
+                        origin,
+                        &at,
+                        format!(
+                            "environment variable {var} is not set; export it or use file:PATH"
+                        ),
+                    )
+                })?
+        } else if let Some(path) = reference.strip_prefix("file:") {
+            let path = match base_dir {
+                Some(b) => b.join(path),
+                None => PathBuf::from(path),
+            };
+            std::fs::read_to_string(&path)
+                .map_err(|e| {
+                    invalid(
+                        origin,
+                        &at,
+                        format!("cannot read secret file {}: {e}", path.display()),
+                    )
+                })?
+                .trim_end_matches(['\n', '\r'])
+                .to_string()
+        } else {
+            return Err(invalid(
+                origin,
+                &at,
+                "expected \"env:VARIABLE\" or \"file:PATH\" (the value itself never goes in the config file)",
+            ));
+        };
+        if value.is_empty() {
+            return Err(invalid(origin, &at, format!("{reference} is empty")));
+        }
+        out.push((key.clone(), Secret(value)));
+    }
+    Ok(out)
+}
+
 fn validate(raw: &RawConfig, origin: &str) -> Result<(), ConfigError> {
     check_brokers(&raw.kafka.brokers, origin)?;
     if raw.kafka.group_id.trim().is_empty() {
@@ -536,6 +641,15 @@ fn validate(raw: &RawConfig, origin: &str) -> Result<(), ConfigError> {
                 origin,
                 &format!("kafka.properties.\"{key}\""),
                 "wiredesk sets this property itself because delivery guarantees depend on it; remove it",
+            ));
+        }
+    }
+    for key in raw.kafka.properties.keys() {
+        if is_secret_property(key) {
+            return Err(invalid(
+                origin,
+                &format!("kafka.properties.\"{key}\""),
+                format!("secrets must not be written in the config file; move it to [kafka.secrets] as \"{key}\" = \"env:VARIABLE\" or \"file:PATH\""),
             ));
         }
     }
@@ -633,6 +747,57 @@ mod tests {
 
     fn load(text: &str) -> Result<Config, ConfigError> {
         Config::from_toml(text, "test.toml", None, no_env())
+    }
+
+    const PLANTED: &str = "planted-s3cr3t-value";
+
+    #[test]
+    fn secrets_come_from_env_or_file_and_never_show() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("key-pass"), format!("{PLANTED}-file\n")).unwrap();
+        let text = EMBEDDED_DEFAULT.replace(
+            "[kafka.secrets]\n",
+            "[kafka.secrets]\n\"sasl.password\" = \"env:WD_PASS\"\n\"ssl.key.password\" = \"file:key-pass\"\n",
+        );
+        let env = vec![("WD_PASS".to_string(), PLANTED.to_string())];
+        let c = Config::from_toml(&text, "t.toml", Some(dir.path().to_path_buf()), env).unwrap();
+        let values: Vec<(&str, &str)> = c
+            .secrets
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.expose()))
+            .collect();
+        assert_eq!(
+            values,
+            vec![
+                ("sasl.password", PLANTED),
+                ("ssl.key.password", "planted-s3cr3t-value-file")
+            ]
+        );
+        let shown = format!("{c:?}");
+        assert!(!shown.contains(PLANTED), "{shown}");
+        let client = crate::kafka::base_client_config(&c);
+        assert_eq!(client.get("sasl.password"), Some(PLANTED));
+    }
+
+    #[test]
+    fn secret_errors_name_the_source_not_the_value() {
+        let with = |line: &str| {
+            EMBEDDED_DEFAULT.replace("[kafka.secrets]\n", &format!("[kafka.secrets]\n{line}\n"))
+        };
+        let e = load(&with("\"sasl.password\" = \"env:WD_MISSING\""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("WD_MISSING is not set"), "{e}");
+        let e = load(&with(&format!("\"sasl.password\" = \"{PLANTED}\"")))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("env:VARIABLE") && !e.contains(PLANTED), "{e}");
+        let text = EMBEDDED_DEFAULT.replace(
+            "# \"security.protocol\" = \"SASL_SSL\"",
+            &format!("\"sasl.password\" = \"{PLANTED}\""),
+        );
+        let e = load(&text).unwrap_err().to_string();
+        assert!(e.contains("[kafka.secrets]") && !e.contains(PLANTED), "{e}");
     }
 
     #[test]

@@ -246,7 +246,8 @@ impl Knowledge {
                 evidence: topic.evidence,
             },
         )?;
-        digest.update(format!("{:?}", config.raw.routes).as_bytes());
+        // Thresholds and switches change decisions as much as the files do.
+        digest.update(format!("{:?}{:?}{:?}", config.raw.routes, region, topic).as_bytes());
         let version = hex_prefix(&digest.finalize(), 6);
         Ok(Knowledge {
             regions: tagger,

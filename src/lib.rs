@@ -24,6 +24,7 @@
 //! * [`timespec`] — command-line times (`-24h`, RFC 3339).
 //! * [`eval`] — scoring against labelled data.
 //! * [`kafka`] — every use of rdkafka: service, produce, replay, demo.
+//! * [`ops`] — metrics, health, the HTTP endpoint and knowledge reloads.
 //! * [`telemetry`] — logging set-up; [`progress`] — progress bars.
 //!
 //! # Example
@@ -51,6 +52,7 @@ pub mod enriched;
 pub mod eval;
 pub mod kafka;
 pub mod knowledge;
+pub mod ops;
 pub mod pipeline;
 pub mod progress;
 pub mod region;

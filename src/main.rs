@@ -17,8 +17,13 @@ use wiredesk::dedup::DedupIndex;
 use wiredesk::kafka::load::Pace;
 use wiredesk::kafka::replay::Destination;
 use wiredesk::kafka::replay::ReplaySource;
+use wiredesk::kafka::service::ServiceOps;
 use wiredesk::kafka::slice::{parse_offsets, SliceSpec};
 use wiredesk::knowledge::Knowledge;
+use wiredesk::ops::health::Health;
+use wiredesk::ops::http::{self, OpsState};
+use wiredesk::ops::metrics::Metrics;
+use wiredesk::ops::reload::{self, ConfigSource, ReloadRequest};
 use wiredesk::pipeline::Pipeline;
 use wiredesk::summary::RunSummary;
 use wiredesk::telemetry::{self, LogFormat};
@@ -310,6 +315,34 @@ fn report(summary: &RunSummary) {
     eprint!("{}", summary.render(5));
 }
 
+/// How long the consume loop may go without turning before /healthz fails.
+const LIVENESS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Sends a reload request on every SIGHUP.
+fn reload_on_sighup(reload: tokio::sync::mpsc::Sender<ReloadRequest>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::hangup()) {
+            Ok(mut hup) => {
+                tokio::spawn(async move {
+                    while hup.recv().await.is_some() {
+                        info!("SIGHUP: reloading knowledge");
+                        if reload.send(ReloadRequest { reply: None }).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGHUP; reload with POST /reload")
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    drop(reload);
+}
+
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
@@ -339,11 +372,41 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Run { broker } => {
             let config = load_config(cfg_path, Some(&broker))?;
             let pipeline = build_pipeline(&config)?;
+            let metrics = Arc::new(Metrics::new());
+            let health = Arc::new(Health::new(LIVENESS_TIMEOUT));
+            let source = ConfigSource {
+                path: cfg_path.cloned(),
+                env: std::env::vars().collect(),
+                brokers: broker.brokers.clone(),
+            };
+            let (reload_tx, knowledge_rx) = reload::spawn(
+                source,
+                &config,
+                pipeline.shared_knowledge(),
+                metrics.clone(),
+            );
+            // Up before the restore, so /readyz can say "not yet".
+            http::serve(
+                &config.raw.http.listen,
+                OpsState {
+                    metrics: metrics.clone(),
+                    health: health.clone(),
+                    reload: reload_tx.clone(),
+                },
+            )
+            .await?;
+            reload_on_sighup(reload_tx);
+            let ops = ServiceOps {
+                metrics,
+                health,
+                knowledge: Some(knowledge_rx),
+            };
             let summary = wiredesk::kafka::service::run(
                 &config,
                 pipeline,
                 new_index(&config),
                 shutdown_signal(),
+                ops,
             )
             .await?;
             report(&summary);

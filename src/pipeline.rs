@@ -83,6 +83,42 @@ pub struct Pipeline {
     knowledge: Arc<Knowledge>,
 }
 
+/// Time one message spent in each stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StageTimes {
+    /// Decoding the input bytes.
+    pub decode: std::time::Duration,
+    /// NFC, folding, language detection, tokens.
+    pub normalize: std::time::Duration,
+    /// Places and regions.
+    pub region: std::time::Duration,
+    /// Media Topics.
+    pub topic: std::time::Duration,
+    /// Fingerprint and index look-up.
+    pub dedup: std::time::Duration,
+    /// Serialising and routing the output records.
+    pub route: std::time::Duration,
+}
+
+impl StageTimes {
+    /// (stage name, time) for every stage.
+    pub fn stages(&self) -> [(&'static str, std::time::Duration); 6] {
+        [
+            ("decode", self.decode),
+            ("normalize", self.normalize),
+            ("region", self.region),
+            ("topic", self.topic),
+            ("dedup", self.dedup),
+            ("route", self.route),
+        ]
+    }
+
+    /// The sum of all stages.
+    pub fn total(&self) -> std::time::Duration {
+        self.stages().iter().map(|(_, d)| *d).sum()
+    }
+}
+
 impl Pipeline {
     /// A pipeline over the given knowledge.
     pub fn new(knowledge: Arc<Knowledge>) -> Self {
@@ -94,6 +130,11 @@ impl Pipeline {
         &self.knowledge
     }
 
+    /// The knowledge in use, shared.
+    pub fn shared_knowledge(&self) -> Arc<Knowledge> {
+        self.knowledge.clone()
+    }
+
     /// Enriches one article. `processed_at` is an RFC 3339 time supplied by
     /// the caller so replays can fix the clock.
     pub fn enrich(
@@ -103,19 +144,33 @@ impl Pipeline {
         index: &mut DedupIndex,
         processed_at: &str,
     ) -> Enriched {
-        self.enrich_remembering(article, source, index, processed_at)
-            .0
+        self.enrich_remembering(
+            article,
+            source,
+            index,
+            processed_at,
+            &mut StageTimes::default(),
+        )
+        .0
     }
 
     /// Like [`Pipeline::enrich`], also returning what the dedup index
-    /// remembered of the article, for the changelog.
+    /// remembered of the article, for the changelog, and the time each
+    /// stage took (`times.decode` and `times.route` are the caller's).
     pub fn enrich_remembering(
         &self,
         article: Article,
         source: &SourceMeta,
         index: &mut DedupIndex,
         processed_at: &str,
+        times: &mut StageTimes,
     ) -> (Enriched, Option<Remembered>) {
+        let mut clock = std::time::Instant::now();
+        let mut lap = |slot: &mut std::time::Duration| {
+            let now = std::time::Instant::now();
+            *slot = now - clock;
+            clock = now;
+        };
         let headline = nfc(&article.headline);
         let body = nfc(&article.body);
         let dateline = article.dateline.as_deref().map(nfc);
@@ -126,8 +181,11 @@ impl Pipeline {
             .clone()
             .unwrap_or_else(|| content_id_of_folded(&folded.0, &folded.1));
         let text = ArticleText::new(&language, &headline, dateline.as_deref(), &body, &folded);
+        lap(&mut times.normalize);
         let (places, regions) = self.knowledge.regions.tag(&text);
+        lap(&mut times.region);
         let topics = self.knowledge.topics.classify(&text);
+        lap(&mut times.topic);
         let event_time = event_time_secs(&article, source, processed_at);
         let (dedup, remembered) = index.observe(
             &id,
@@ -135,6 +193,7 @@ impl Pipeline {
             event_time,
             article.version,
         );
+        lap(&mut times.dedup);
         let record = Enriched {
             id,
             language,

@@ -150,8 +150,6 @@ pub async fn restore_and_follow(
                         }
                     }
                 }
-                // The reader reports partition ends; following goes on.
-                Err(rdkafka::error::KafkaError::PartitionEOF(_)) => {}
                 Err(e) => {
                     warn!(error = %e, "dedup changelog follower error; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;

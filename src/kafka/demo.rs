@@ -115,9 +115,15 @@ pub async fn demo(
         stop_tx.send(()).ok();
         seen
     };
-    let service = run(&config, pipeline, index, async {
-        stop_rx.await.ok();
-    });
+    let service = run(
+        &config,
+        pipeline,
+        index,
+        async {
+            stop_rx.await.ok();
+        },
+        super::service::ServiceOps::detached(),
+    );
     let (summary, seen) = tokio::join!(service, printer);
     let summary = summary?;
     if seen < expected {

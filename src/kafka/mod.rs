@@ -3,6 +3,7 @@
 //! * [`service`]: `wiredesk run`, the consume → enrich → route → produce loop
 //!   with at-least-once delivery.
 //! * [`output`]: building output and dead-letter records.
+//! * [`context`]: librdkafka callbacks feeding metrics and readiness.
 //! * [`changelog`]: the dedup index's compacted changelog topic: created,
 //!   restored at start-up, followed while running.
 //! * [`load`]: `wiredesk produce`, loading fixture files into a topic.
@@ -17,6 +18,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod changelog;
+pub mod context;
 pub mod demo;
 pub mod dump;
 pub mod load;
@@ -94,12 +96,17 @@ pub enum BrokerError {
     Usage(String),
 }
 
-/// A client configuration with the brokers, client id and pass-through
-/// properties from `config`.
+/// A client configuration with the brokers, client id, pass-through
+/// properties and secrets from `config`. Every client wiredesk makes
+/// (consumer, producer, admin, replay, dump) starts from it, so TLS and
+/// SASL settings apply to all of them.
 pub fn base_client_config(config: &Config) -> ClientConfig {
     let mut c = ClientConfig::new();
     for (k, v) in &config.raw.kafka.properties {
         c.set(k, v);
+    }
+    for (k, v) in &config.secrets {
+        c.set(k, v.expose());
     }
     c.set("bootstrap.servers", &config.raw.kafka.brokers);
     c.set("client.id", &config.raw.kafka.client_id);

@@ -83,7 +83,7 @@ pub async fn replay_topic(
             break;
         };
         let (meta, raw, headers) = message_parts(&message);
-        let (records, outcome) = process_message(
+        let processed = process_message(
             pipeline,
             &mut index,
             config,
@@ -93,7 +93,8 @@ pub async fn replay_topic(
             &clock.now(),
         );
         drop(message);
-        summary.count(outcome);
+        let records = processed.records;
+        summary.count(processed.outcome);
         match (&mut destination, &producer) {
             (Destination::Topics { prefix }, Some(producer)) => {
                 for mut record in records {

@@ -13,7 +13,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use rdkafka::consumer::{Consumer, StreamConsumer};
-use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
@@ -73,6 +72,9 @@ pub fn parse_offsets(s: &str) -> Result<Vec<(i32, i64)>, BrokerError> {
     Ok(out)
 }
 
+/// How long a quiet partition waits before its position is checked.
+const IDLE_CHECK: Duration = Duration::from_secs(2);
+
 /// An open slice: assigned partitions and the offsets where each ends.
 pub struct SliceReader {
     consumer: StreamConsumer,
@@ -106,7 +108,6 @@ impl SliceReader {
         )
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
-        .set("enable.partition.eof", "true")
         .set("auto.offset.reset", "error")
         .set("isolation.level", "read_committed");
         let consumer: StreamConsumer = cc.create().map_err(|source| BrokerError::Client {
@@ -215,30 +216,20 @@ impl SliceReader {
             if self.remaining.is_empty() {
                 return Ok(None);
             }
-            let message = match self.consumer.recv().await {
-                Ok(m) => m,
-                Err(KafkaError::PartitionEOF(p)) => {
-                    // Reached the log end; the end captured at open may lie
-                    // past a transaction marker that is never delivered.
-                    let position = self
-                        .consumer
-                        .position()
-                        .ok()
-                        .and_then(|tpl| tpl.find_partition(&self.topic, p).map(|e| e.offset()));
-                    if let (Some(Offset::Offset(pos)), Some(end)) =
-                        (position, self.remaining.get(&p))
-                    {
-                        if pos >= *end {
-                            self.remaining.remove(&p);
-                        }
-                    }
-                    continue;
-                }
-                Err(source) => {
+            let message = match tokio::time::timeout(IDLE_CHECK, self.consumer.recv()).await {
+                Ok(Ok(m)) => m,
+                Ok(Err(source)) => {
                     return Err(BrokerError::Fatal {
                         doing: format!("reading {}", self.topic),
                         source,
                     })
+                }
+                Err(_idle) => {
+                    // Nothing arrived: a partition whose end lies past a
+                    // transaction marker (never delivered) is finished when
+                    // its position reached the end.
+                    drop_finished(&self.consumer, &self.topic, &mut self.remaining);
+                    continue;
                 }
             };
             let p = message.partition();
@@ -280,6 +271,19 @@ impl SliceReader {
     pub fn into_consumer(self) -> StreamConsumer {
         self.consumer
     }
+}
+
+/// Forgets partitions whose position reached their end.
+fn drop_finished(consumer: &StreamConsumer, topic: &str, remaining: &mut HashMap<i32, i64>) {
+    let Ok(positions) = consumer.position() else {
+        return;
+    };
+    remaining.retain(|p, end| {
+        !matches!(
+            positions.find_partition(topic, *p).map(|e| e.offset()),
+            Some(Offset::Offset(pos)) if pos >= *end
+        )
+    });
 }
 
 #[cfg(test)]

@@ -206,6 +206,15 @@ pub struct Service {
     pub child: Child,
 }
 
+impl Drop for Service {
+    /// A failed assertion must not leave the service running (it would
+    /// hold the test's output open).
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Environment overrides pointing the service at test topics.
 pub fn service_env(
     input: &str,
@@ -222,6 +231,8 @@ pub fn service_env(
             format!("{enriched}.dups"),
         ),
         ("WIREDESK_KAFKA__GROUP_ID".into(), group.into()),
+        // Any free port: several services run at once in the tests.
+        ("WIREDESK_HTTP__LISTEN".into(), "127.0.0.1:0".into()),
         (
             "WIREDESK_DEDUP__CHANGELOG_TOPIC".into(),
             format!("{group}.changelog"),
