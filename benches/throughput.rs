@@ -120,6 +120,10 @@ fn main() {
         median(runs.clone()),
         runs.iter().map(|r| *r as u64).collect::<Vec<_>>()
     );
+    if std::env::var_os("WIREDESK_BENCH_TOPIC_ONLY").is_some() {
+        // For profiling the topic stage alone (perf record).
+        return;
+    }
 
     let runs: Vec<f64> = (0..3)
         .map(|_| {

@@ -9,8 +9,6 @@
 //! * `tag`: the wire tag (`UPDATE 1-`, `REFILE-`, `CORRECTED-`, `تحديث`...)
 //!   the headline carried, which marks a new version of a story.
 
-use std::collections::HashSet;
-
 use crate::text::fold;
 use crate::text::tokens::{tokens, Script};
 use crate::topic::features::fnv1a;
@@ -84,33 +82,37 @@ pub fn strip_wire_tag(headline: &str) -> (Option<String>, &str) {
 }
 
 /// The distinct shingle hashes of a body already folded with [`fold`].
-pub fn shingles(folded: &str) -> HashSet<u64> {
-    let mut out = HashSet::new();
+pub fn shingles(folded: &str) -> Vec<u64> {
+    // A sorted, deduplicated vector: cheaper than a hash set for the few
+    // hundred shingles of an article.
+    let mut out = Vec::with_capacity(folded.len() / 5);
     let mut words: Vec<&str> = Vec::new();
     for t in tokens(folded) {
         if t.script == Script::Han {
-            let chars: Vec<char> = t.text.chars().collect();
-            for w in chars.windows(3) {
-                let s: String = w.iter().collect();
-                out.insert(fnv1a(&["h", &s]));
+            // Character trigrams, hashed straight from the text's bytes.
+            let starts: Vec<usize> = t.text.char_indices().map(|(i, _)| i).collect();
+            for w in 0..starts.len().saturating_sub(2) {
+                let end = starts.get(w + 3).copied().unwrap_or(t.text.len());
+                out.push(fnv1a(&["h", &t.text[starts[w]..end]]));
             }
-            if chars.len() < 3 {
-                out.insert(fnv1a(&["h", t.text]));
+            if starts.len() < 3 {
+                out.push(fnv1a(&["h", t.text]));
             }
         } else {
             words.push(t.text);
         }
     }
     for w in words.windows(3) {
-        out.insert(fnv1a(w));
+        out.push(fnv1a(w));
     }
     if words.len() < 3 && !words.is_empty() {
-        out.insert(fnv1a(&words));
+        out.push(fnv1a(&words));
     }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
-/// Mixes a shingle hash with the seed of one MinHash function.
 fn permute(h: u64, i: usize) -> u32 {
     let mut x = h ^ (0x9e37_79b9_7f4a_7c15u64.wrapping_mul(i as u64 + 1));
     x ^= x >> 33;
@@ -130,9 +132,6 @@ impl Fingerprint {
     /// Fingerprints an article whose body is already folded.
     pub fn of_folded(headline: &str, folded_body: &str) -> Self {
         let (tag, headline) = strip_wire_tag(headline);
-        let mut text = fold(headline);
-        text.push('\n');
-        text.push_str(folded_body);
         let set = shingles(folded_body);
         let mut minhash = [u32::MAX; MINHASH_SIZE];
         for &s in &set {
@@ -144,12 +143,27 @@ impl Fingerprint {
             }
         }
         Fingerprint {
-            exact: fnv1a(&[&text]),
+            // The hash of "folded headline \n folded body", without
+            // copying the body into one string.
+            exact: fnv1a_concat(&[&fold(headline), "\n", folded_body]),
             minhash,
             shingles: set.len() as u32,
             tag,
         }
     }
+}
+
+/// FNV-1a of the concatenation of `parts` (unlike [`fnv1a`], which
+/// separates its parts).
+fn fnv1a_concat(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
 }
 
 /// Estimated Jaccard similarity of two MinHash signatures.
@@ -170,6 +184,13 @@ pub fn containment(jaccard: f64, a: u32, b: u32) -> f64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn exact_hash_is_that_of_the_joined_text() {
+        let body = fold("Body text here.");
+        let fp = Fingerprint::of_folded("Head", &body);
+        assert_eq!(fp.exact, fnv1a(&[&format!("head\n{body}")]));
+    }
 
     #[test]
     fn punctuation_and_whitespace_changes_keep_the_exact_hash() {

@@ -58,7 +58,15 @@ pub fn tokens(folded: &str) -> impl Iterator<Item = Token<'_>> {
         .flat_map(split_han)
 }
 
-fn split_han(word: &str) -> impl Iterator<Item = Token<'_>> {
+fn split_han(word: &str) -> Pieces<'_> {
+    // Most words have no Han character: one token, no allocation.
+    let first_script = word.chars().next().map_or(Script::Other, script_of);
+    if word.is_ascii() || !word.chars().any(|c| script_of(c) == Script::Han) {
+        return Pieces::One(Some(Token {
+            text: word,
+            script: first_script,
+        }));
+    }
     let mut pieces = Vec::new();
     let mut start = 0;
     let mut current: Option<bool> = None;
@@ -74,10 +82,33 @@ fn split_han(word: &str) -> impl Iterator<Item = Token<'_>> {
         current = Some(han);
     }
     pieces.push(&word[start..]);
-    pieces.into_iter().filter(|p| !p.is_empty()).map(|p| Token {
-        text: p,
-        script: p.chars().next().map_or(Script::Other, script_of),
-    })
+    Pieces::Many(
+        pieces
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .map(|p| Token {
+                text: p,
+                script: p.chars().next().map_or(Script::Other, script_of),
+            })
+            .collect::<Vec<_>>()
+            .into_iter(),
+    )
+}
+
+/// The tokens of one space-separated word.
+enum Pieces<'a> {
+    One(Option<Token<'a>>),
+    Many(std::vec::IntoIter<Token<'a>>),
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = Token<'a>;
+    fn next(&mut self) -> Option<Token<'a>> {
+        match self {
+            Pieces::One(t) => t.take(),
+            Pieces::Many(it) => it.next(),
+        }
+    }
 }
 
 /// Stemmers for the languages we serve, chosen per token by its script and
@@ -109,18 +140,64 @@ impl Tokenizer {
     /// article's language (English for other Latin-script languages); Han
     /// runs are returned unchanged.
     pub fn stem<'a>(&self, language: &str, token: Token<'a>) -> Cow<'a, str> {
-        let stemmer = match token.script {
+        let (slot, stemmer) = match token.script {
             Script::Arabic => return Cow::Borrowed(super::arabic::light_stem(token.text)),
-            Script::Cyrillic => &self.russian,
+            Script::Cyrillic => (0, &self.russian),
             Script::Latin => match language {
-                "fr" => &self.french,
-                "es" => &self.spanish,
-                "de" => &self.german,
-                _ => &self.english,
+                "fr" => (1, &self.french),
+                "es" => (2, &self.spanish),
+                "de" => (3, &self.german),
+                _ => (4, &self.english),
             },
             Script::Han | Script::Other => return Cow::Borrowed(token.text),
         };
-        stemmer.stem(token.text)
+        cached_stem(slot, stemmer, token.text)
+    }
+}
+
+/// A remembered stem: most Snowball stems are a prefix of their word, so
+/// they are returned as a slice of it without allocating.
+#[derive(Clone)]
+enum CachedStem {
+    Prefix(usize),
+    Other(Box<str>),
+}
+
+/// Words remembered per stemmer before the cache starts over; news
+/// vocabulary is Zipfian, so this holds nearly every word seen twice.
+const STEM_CACHE_MAX: usize = 200_000;
+
+thread_local! {
+    /// Snowball stemming is the costliest step of topic features; words
+    /// repeat across articles, so each thread remembers its stems.
+    static STEM_CACHE: std::cell::RefCell<[rustc_hash::FxHashMap<Box<str>, CachedStem>; 5]> =
+        Default::default();
+}
+
+fn cached_stem<'a>(slot: usize, stemmer: &Stemmer, word: &'a str) -> Cow<'a, str> {
+    let hit = STEM_CACHE.with(|c| c.borrow()[slot].get(word).cloned());
+    let entry = match hit {
+        Some(e) => e,
+        None => {
+            let stem = stemmer.stem(word);
+            let entry = if word.starts_with(stem.as_ref()) {
+                CachedStem::Prefix(stem.len())
+            } else {
+                CachedStem::Other(stem.into())
+            };
+            STEM_CACHE.with(|c| {
+                let map = &mut c.borrow_mut()[slot];
+                if map.len() >= STEM_CACHE_MAX {
+                    map.clear();
+                }
+                map.insert(word.into(), entry.clone());
+            });
+            entry
+        }
+    };
+    match entry {
+        CachedStem::Prefix(n) => Cow::Borrowed(&word[..n]),
+        CachedStem::Other(s) => Cow::Owned(s.into()),
     }
 }
 

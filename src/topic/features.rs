@@ -2,6 +2,8 @@
 //! the folded text, and for the model hashed unigrams and bigrams (Chinese:
 //! character bigrams, since it has no spaces).
 
+use std::borrow::Cow;
+
 use crate::text::fold;
 use crate::text::tokens::{tokens, Script, Tokenizer};
 
@@ -9,13 +11,22 @@ use crate::text::tokens::{tokens, Script, Tokenizer};
 /// matches Chinese terms inside them).
 pub fn stems(tokenizer: &Tokenizer, language: &str, text: &str) -> Vec<String> {
     stems_of_folded(tokenizer, language, &fold(text))
+        .into_iter()
+        .map(Cow::into_owned)
+        .collect()
 }
 
-/// [`stems`] of text already folded with [`fold`].
-pub fn stems_of_folded(tokenizer: &Tokenizer, language: &str, folded: &str) -> Vec<String> {
+/// [`stems`] of text already folded with [`fold`], borrowed from it where
+/// the stem is a prefix of the word (most are), to avoid an allocation
+/// per word.
+pub fn stems_of_folded<'a>(
+    tokenizer: &Tokenizer,
+    language: &str,
+    folded: &'a str,
+) -> Vec<Cow<'a, str>> {
     tokens(folded)
-        .filter(|t| t.script == Script::Han || t.text.chars().count() > 1)
-        .map(|t| tokenizer.stem(language, t).into_owned())
+        .filter(|t| t.script == Script::Han || t.text.chars().nth(1).is_some())
+        .map(|t| tokenizer.stem(language, t))
         .collect()
 }
 
@@ -37,11 +48,12 @@ pub fn fnv1a(parts: &[&str]) -> u64 {
 
 /// Hashed feature indices (with repeats) of a stem sequence: unigrams and
 /// bigrams of words; character unigrams and bigrams of Han runs.
-pub fn hashed(stems: &[String], dim: u32) -> Vec<u32> {
+pub fn hashed<S: AsRef<str>>(stems: &[S], dim: u32) -> Vec<u32> {
     let mut out = Vec::with_capacity(stems.len() * 2);
     let mut push = |parts: &[&str]| out.push((fnv1a(parts) % dim as u64) as u32);
     let mut prev: Option<&str> = None;
     for s in stems {
+        let s = s.as_ref();
         let han = s
             .chars()
             .next()

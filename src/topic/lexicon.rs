@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use aho_corasick::AhoCorasick;
+use rustc_hash::FxHashMap;
 
 use super::features::stems;
 use crate::knowledge::KnowledgeError;
@@ -23,12 +24,20 @@ pub struct Cue {
 }
 
 /// The cues of one language.
+/// Cues starting with one stem.
+#[derive(Debug, Default)]
+struct Starts {
+    /// Single-stem cues.
+    unigrams: Vec<usize>,
+    /// Multi-stem cues: (remaining stems, cue).
+    phrases: Vec<(Vec<String>, usize)>,
+}
+
 #[derive(Debug, Default)]
 struct LanguageCues {
-    /// Single-stem cues.
-    unigrams: HashMap<String, Vec<usize>>,
-    /// Multi-stem cues by first stem: (remaining stems, cue).
-    phrases: HashMap<String, Vec<(Vec<String>, usize)>>,
+    /// Cues by first stem: one look-up per article word finds both the
+    /// single-stem cues and the phrases starting there.
+    starts: FxHashMap<String, Starts>,
     /// Chinese terms and their cues.
     han_terms: Vec<String>,
     han_cues: Vec<usize>,
@@ -43,7 +52,7 @@ pub struct Lexicon {
 }
 
 /// Counts of matched cues in one text.
-pub type CueCounts = HashMap<usize, u32>;
+pub type CueCounts = FxHashMap<usize, u32>;
 
 impl Lexicon {
     /// Compiles lexicon files (`lang`, `topic`, `weight`, `term`). Topics
@@ -108,11 +117,16 @@ impl Lexicon {
             cues.han_terms.push(stems[0].clone());
             cues.han_cues.push(id);
         } else if stems.len() == 1 {
-            cues.unigrams.entry(stems[0].clone()).or_default().push(id);
-        } else {
-            cues.phrases
+            cues.starts
                 .entry(stems[0].clone())
                 .or_default()
+                .unigrams
+                .push(id);
+        } else {
+            cues.starts
+                .entry(stems[0].clone())
+                .or_default()
+                .phrases
                 .push((stems[1..].to_vec(), id));
         }
     }
@@ -123,19 +137,21 @@ impl Lexicon {
     }
 
     /// Counts cues of `language` in a stem sequence.
-    pub fn count(&self, language: &str, stems: &[String], counts: &mut CueCounts) {
+    pub fn count<S: AsRef<str>>(&self, language: &str, stems: &[S], counts: &mut CueCounts) {
         let Some(cues) = self.languages.get(language) else {
             return;
         };
         for (i, s) in stems.iter().enumerate() {
-            if let Some(ids) = cues.unigrams.get(s) {
-                for &id in ids {
+            let s = s.as_ref();
+            if let Some(starts) = cues.starts.get(s) {
+                for &id in &starts.unigrams {
                     *counts.entry(id).or_default() += 1;
                 }
-            }
-            if let Some(phrases) = cues.phrases.get(s) {
-                for (rest, id) in phrases {
-                    if stems.get(i + 1..i + 1 + rest.len()) == Some(rest.as_slice()) {
+                for (rest, id) in &starts.phrases {
+                    let follows = stems
+                        .get(i + 1..i + 1 + rest.len())
+                        .is_some_and(|next| next.iter().zip(rest).all(|(a, b)| a.as_ref() == b));
+                    if follows {
                         *counts.entry(*id).or_default() += 1;
                     }
                 }
@@ -145,7 +161,7 @@ impl Lexicon {
                     .next()
                     .is_some_and(|c| script_of(c) == Script::Han)
                 {
-                    for m in ac.find_iter(s.as_str()) {
+                    for m in ac.find_iter(s) {
                         *counts
                             .entry(cues.han_cues[m.pattern().as_usize()])
                             .or_default() += 1;

@@ -133,7 +133,7 @@ impl TopicClassifier {
         let headline =
             features::stems_of_folded(&self.tokenizer, text.language, text.folded_headline);
         let body = features::stems_of_folded(&self.tokenizer, text.language, text.folded_body);
-        let mut counts = CueCounts::new();
+        let mut counts = CueCounts::default();
         for _ in 0..HEADLINE_BOOST {
             self.lexicon.count(text.language, &headline, &mut counts);
         }
@@ -160,12 +160,15 @@ impl TopicClassifier {
             .collect();
         if let Some((model, map)) = &self.model {
             if model.languages.iter().any(|l| l == text.language) {
-                let mut stems = headline.clone();
-                stems.extend(body.iter().cloned());
+                let mut stems: Vec<&str> = Vec::with_capacity(headline.len() + body.len());
+                stems.extend(headline.iter().chain(&body).map(|s| s.as_ref()));
                 let probs = model.predict(text.language, &stems);
+                let trained: Vec<usize> = (0..probs.len())
+                    .map(|c| model.articles_in(text.language, c))
+                    .collect();
                 let mut mean_share = 0.0;
                 for (c, p) in probs.iter().enumerate() {
-                    let n = model.articles_in(text.language, c) as f64;
+                    let n = trained[c] as f64;
                     let share = n / (n + MODEL_TRUST_HALF);
                     if let Some(t) = map[c] {
                         if n > 0.0 {
@@ -184,7 +187,7 @@ impl TopicClassifier {
                     let known = map
                         .iter()
                         .enumerate()
-                        .any(|(c, m)| *m == Some(t) && model.articles_in(text.language, c) > 0);
+                        .any(|(c, m)| *m == Some(t) && trained[c] > 0);
                     if !known {
                         *s *= 1.0 - mean_share / 2.0;
                     }

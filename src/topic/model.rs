@@ -72,8 +72,10 @@ pub struct Model {
     articles_by_language: HashMap<String, Vec<usize>>,
     dim: u32,
     bias: Vec<f32>,
-    /// Feature → offset of its row in `rows`.
-    weights: FeatureMap,
+    /// Feature → offset of its row in `rows`, or [`NO_ROW`]: a dense array,
+    /// one load per feature instead of a hash probe (the model is looked
+    /// up ~1,000 times per article).
+    weights: Vec<u32>,
     /// Weight rows, `classes.len()` values each.
     rows: Vec<f32>,
 }
@@ -89,29 +91,14 @@ pub struct Example {
     pub class: usize,
 }
 
-/// Hasher for keys that are already hashes (feature indices): SipHash
-/// would only cost time here.
-#[derive(Default)]
-struct FeatureHasher(u64);
-
-impl std::hash::Hasher for FeatureHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8 | *b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
-type FeatureMap = HashMap<u32, u32, std::hash::BuildHasherDefault<FeatureHasher>>;
+/// Marks a feature without a weight row in [`Model`]'s dense index.
+const NO_ROW: u32 = u32::MAX;
+/// Largest feature space a model may use: its dense index takes 4 bytes
+/// per feature (64 MiB here).
+const MAX_DIM: u32 = 1 << 24;
 
 /// Feature vector: (index, value), L2-normalised log term frequencies.
-fn vectorise(stems: &[String], dim: u32) -> Vec<(u32, f32)> {
+fn vectorise<S: AsRef<str>>(stems: &[S], dim: u32) -> Vec<(u32, f32)> {
     let mut features = hashed(stems, dim);
     features.sort_unstable();
     let mut v: Vec<(u32, f32)> = Vec::with_capacity(features.len());
@@ -308,6 +295,12 @@ impl Model {
                 file.format
             )));
         }
+        if file.dim > MAX_DIM {
+            return Err(bad(format!(
+                "feature space of {} is larger than {MAX_DIM}; retrain with a smaller dim",
+                file.dim
+            )));
+        }
         if k == 0 || file.bias.len() != k || file.dim == 0 {
             return Err(bad(
                 "model has no classes or a bias of the wrong length".into()
@@ -336,12 +329,13 @@ impl Model {
             articles_by_language: file.articles_by_language.into_iter().collect(),
             dim: file.dim,
             bias: file.bias,
-            weights: file
-                .weights
-                .iter()
-                .enumerate()
-                .map(|(i, (f, _))| (*f, (i * k) as u32))
-                .collect(),
+            weights: {
+                let mut index = vec![NO_ROW; file.dim as usize];
+                for (i, (f, _)) in file.weights.iter().enumerate() {
+                    index[*f as usize] = (i * k) as u32;
+                }
+                index
+            },
             rows: file.weights.into_iter().flat_map(|(_, row)| row).collect(),
         })
     }
@@ -357,11 +351,12 @@ impl Model {
 
     /// Class probabilities for a stem sequence in `language`; classes the
     /// language never had in training get 0.
-    pub fn predict(&self, language: &str, stems: &[String]) -> Vec<f32> {
+    pub fn predict<S: AsRef<str>>(&self, language: &str, stems: &[S]) -> Vec<f32> {
         let k = self.classes.len();
         let mut logits = self.bias.clone();
         for (f, v) in vectorise(stems, self.dim) {
-            if let Some(&at) = self.weights.get(&f) {
+            let at = self.weights[f as usize];
+            if at != NO_ROW {
                 let row = &self.rows[at as usize..at as usize + k];
                 for c in 0..k {
                     logits[c] += row[c] * v;
