@@ -362,38 +362,26 @@ async fn readiness_drops_when_the_broker_goes_and_recovers_without_loss() {
     });
     produce_via(&b, &input, &wire_articles(20, &format!("{tag}-b"))).await;
 
-    // Nothing lost: all 40 enriched, read back from the restarted broker.
-    let reader_env = [("WIREDESK_TEST_BROKERS", b.as_str())];
-    let out = Command::new(env!("CARGO_BIN_EXE_wiredesk"))
-        .args(["dump", "--brokers", &b, "--topic", &enriched])
-        .envs(reader_env)
-        .output()
-        .unwrap();
-    let mut ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    if ids.len() < 40 {
-        // Output may still be on its way.
-        std::thread::sleep(Duration::from_secs(10));
+    // Nothing lost: all 40 enriched, read back from the restarted broker
+    // (the group may take a while to settle after the broker's return).
+    let enriched_ids = || -> Vec<String> {
         let out = Command::new(env!("CARGO_BIN_EXE_wiredesk"))
             .args(["dump", "--brokers", &b, "--topic", &enriched])
             .output()
             .unwrap();
-        ids = String::from_utf8_lossy(&out.stdout)
+        String::from_utf8_lossy(&out.stdout)
             .lines()
-            .map(|l| {
-                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect();
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|j| j["id"].as_str().map(String::from))
+            .collect()
+    };
+    let mut ids = enriched_ids();
+    let start = Instant::now();
+    while ids.iter().collect::<std::collections::HashSet<_>>().len() < 40
+        && start.elapsed() < Duration::from_secs(180)
+    {
+        std::thread::sleep(Duration::from_secs(5));
+        ids = enriched_ids();
     }
     ids.sort();
     ids.dedup();
