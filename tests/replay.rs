@@ -213,12 +213,20 @@ async fn a_replayed_slice_is_isolated_exact_deterministic_and_diffable() {
     let offline_again = dir.path().join("offline-again.jsonl");
     ok(
         &[
-            "enrich", "--input", slice_file.to_str().unwrap(), "--output",
-            offline_again.to_str().unwrap(), "--fixed-clock", CLOCK,
+            "enrich",
+            "--input",
+            slice_file.to_str().unwrap(),
+            "--output",
+            offline_again.to_str().unwrap(),
+            "--fixed-clock",
+            CLOCK,
         ],
         &[],
     );
-    assert_eq!(std::fs::read(&offline).unwrap(), std::fs::read(&offline_again).unwrap());
+    assert_eq!(
+        std::fs::read(&offline).unwrap(),
+        std::fs::read(&offline_again).unwrap()
+    );
     let offline_records = jsonl(&offline);
     assert_eq!(comparable(&replayed), comparable(&offline_records));
     assert!(

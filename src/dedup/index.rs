@@ -5,7 +5,9 @@
 //! whose head is found by the band's hash, so an entry costs one map slot
 //! and one `u32` per band rather than a vector per bucket.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -79,7 +81,10 @@ impl Entry {
 pub struct DedupIndex {
     slots: Vec<Option<Entry>>,
     free: Vec<u32>,
-    heads: HashMap<u64, u32>,
+    /// Band key → most recent slot with that band (chains continue in
+    /// `Entry::next`). 32-bit keys: a collision only merges two chains,
+    /// whose candidates are checked by similarity anyway.
+    heads: FxHashMap<u32, u32>,
     order: VecDeque<(i64, u32)>,
     len: usize,
     window_secs: i64,
@@ -87,13 +92,13 @@ pub struct DedupIndex {
     thresholds: Thresholds,
 }
 
-fn band_key(minhash: &[u32; MINHASH_SIZE], band: usize) -> u64 {
+fn band_key(minhash: &[u32; MINHASH_SIZE], band: usize) -> u32 {
     let mut h = 0xcbf2_9ce4_8422_2325u64 ^ band as u64;
     for v in &minhash[band * ROWS..(band + 1) * ROWS] {
         h = (h ^ *v as u64).wrapping_mul(0x0100_0000_01b3);
         h ^= h >> 29;
     }
-    h
+    (h ^ (h >> 32)) as u32
 }
 
 impl DedupIndex {
@@ -115,7 +120,7 @@ impl DedupIndex {
         DedupIndex {
             slots: Vec::new(),
             free: Vec::new(),
-            heads: HashMap::new(),
+            heads: FxHashMap::default(),
             order: VecDeque::new(),
             len: 0,
             window_secs,
@@ -144,7 +149,7 @@ impl DedupIndex {
             .sum();
         self.slots.capacity() * std::mem::size_of::<Option<Entry>>()
             + self.free.capacity() * 4
-            + self.heads.capacity() * (8 + 4 + 1) * 8 / 7
+            + self.heads.capacity() * (4 + 4 + 1) * 8 / 7
             + self.order.capacity() * std::mem::size_of::<(i64, u32)>()
             + ids
     }
