@@ -208,6 +208,7 @@ pub async fn run(
     let acker = tokio::spawn(acknowledge(rx, consumer.clone(), metrics.clone()));
     let slow = Duration::from_millis(config.raw.pipeline.slow_message_ms);
     let mut summary = RunSummary::default();
+    let started = Instant::now();
     let mut backoff = Backoff::default();
     let mut last_report = Instant::now();
     // The loop turns at least once a second, idle or not, so /healthz
@@ -303,6 +304,7 @@ pub async fn run(
     if let Err(e) = producer.flush(drain) {
         warn!(error = %e, "producer flush did not complete");
     }
+    summary.elapsed = started.elapsed();
     info!(consumed = summary.consumed, produced = summary.produced, enriched = ?summary.enriched, dead_lettered = ?summary.dead_lettered, "wiredesk stopped");
     Ok(summary)
 }
