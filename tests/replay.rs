@@ -18,8 +18,11 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
 
 const CLOCK: &str = "2026-11-29T00:00:00Z";
-/// 2026-11-28T00:00:00Z in seconds.
-const DAY_START: i64 = 1_795_824_000;
+/// Midnight UTC two days ago, in seconds: recent enough for the local
+/// broker's retention (a week), whatever day the tests run.
+fn day_start() -> i64 {
+    (chrono::Utc::now().timestamp() / 86_400 - 2) * 86_400
+}
 
 fn wiredesk(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wiredesk"));
@@ -54,7 +57,7 @@ fn rfc3339(secs: i64) -> String {
 /// The day's wires: every fixture (seven languages) plus shortened copies
 /// of the first five, with publication times spread over the day out of
 /// order. Returns the documents in topic order.
-fn day_of_wires(tag: &str) -> Vec<serde_json::Value> {
+fn day_of_wires(tag: &str, day: i64) -> Vec<serde_json::Value> {
     let mut docs = fixture_docs(&["ar", "en", "fr", "es", "ru", "zh", "de"]);
     let copies: Vec<serde_json::Value> = docs[..5]
         .iter()
@@ -67,7 +70,7 @@ fn day_of_wires(tag: &str) -> Vec<serde_json::Value> {
         d["id"] = format!("{tag}-{id}").into();
         // Hours jump around (7 is coprime with 24) so the topic is not in
         // time order, as real wires are not.
-        let secs = DAY_START + ((i as i64 * 7) % 24) * 3600 + i as i64 * 30;
+        let secs = day + ((i as i64 * 7) % 24) * 3600 + i as i64 * 30;
         d["published_at"] = rfc3339(secs).into();
     }
     docs
@@ -128,7 +131,8 @@ async fn a_replayed_slice_is_isolated_exact_deterministic_and_diffable() {
     let input = format!("{tag}.in");
     let live_group = format!("{tag}.live");
     create_topics(&[(&input, 1)]).await;
-    let docs = day_of_wires(&tag);
+    let day0 = day_start();
+    let docs = day_of_wires(&tag, day0);
     let day = dir.path().join("day.jsonl");
     write_jsonl(&day, &docs);
     let b = brokers();
@@ -151,7 +155,7 @@ async fn a_replayed_slice_is_isolated_exact_deterministic_and_diffable() {
     assert_eq!(live_before.get(&0), Some(&10));
 
     // Slice: 06:00 to 18:00.
-    let (since, until) = (DAY_START + 6 * 3600, DAY_START + 18 * 3600);
+    let (since, until) = (day0 + 6 * 3600, day0 + 18 * 3600);
     let (since_s, until_s) = (rfc3339(since), rfc3339(until));
     let slice: Vec<serde_json::Value> = docs
         .iter()
@@ -358,7 +362,8 @@ async fn replay_dedup_state_is_empty_or_taken_from_a_changelog() {
     let dir = tempfile::tempdir().unwrap();
     let input = format!("{tag}.in");
     create_topics(&[(&input, 1)]).await;
-    let docs = day_of_wires(&tag);
+    let day0 = day_start();
+    let docs = day_of_wires(&tag, day0);
     let day = dir.path().join("day.jsonl");
     write_jsonl(&day, &docs);
     let b = brokers();
