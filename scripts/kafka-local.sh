@@ -16,6 +16,9 @@
 #
 # Environment: WIREDESK_KAFKA_PORT (default 19092),
 #              WIREDESK_KAFKA_CONTROLLER_PORT (default 19093),
+#              WIREDESK_KAFKA_SASL_PORT (default port + 2: a SASL_PLAINTEXT
+#              listener, mechanism PLAIN, user wiredesk, password
+#              wiredesk-local-test — a fixed account of this local test broker),
 #              WIREDESK_KAFKA_START_TIMEOUT seconds (default 90),
 #              WIREDESK_KAFKA_HOME data/log directory (default target/kafka), so
 #              a test can run a second broker it stops and starts itself.
@@ -33,6 +36,11 @@ CLIENT_PROPS="$BASE/client.properties"
 PIDFILE="$BASE/kafka.pid"
 PORT="${WIREDESK_KAFKA_PORT:-19092}"
 CPORT="${WIREDESK_KAFKA_CONTROLLER_PORT:-19093}"
+# A second listener with SASL/PLAIN, for the secured-cluster test. The
+# account is a fixed test account of this throw-away local broker.
+SPORT="${WIREDESK_KAFKA_SASL_PORT:-$((PORT + 2))}"
+SASL_USER="wiredesk"
+SASL_PASSWORD="wiredesk-local-test"
 BOOTSTRAP="127.0.0.1:$PORT"
 START_TIMEOUT="${WIREDESK_KAFKA_START_TIMEOUT:-90}"
 
@@ -79,9 +87,11 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CPORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT,SASL_PLAINTEXT://127.0.0.1:$SPORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_PLAINTEXT://127.0.0.1:$SPORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$SASL_PASSWORD";
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$DATA

@@ -480,3 +480,110 @@ async fn a_planted_secret_never_shows_in_logs_metrics_errors_or_help() {
     seen.push_str(&err);
     assert!(!seen.contains(PLANTED), "the secret leaked");
 }
+
+/// The local broker's SASL/PLAIN listener (scripts/kafka-local.sh).
+const SASL_BROKER: &str = "127.0.0.1:19094";
+const SASL_PASSWORD: &str = "wiredesk-local-test";
+
+/// A config for the SASL listener whose password comes from `source`.
+fn sasl_config(dir: &Path, source: &str) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    copy_config(dir);
+    let config = dir.join("config/wiredesk.toml");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replacen(
+            "[kafka.properties]\n",
+            "[kafka.properties]\n\"security.protocol\" = \"SASL_PLAINTEXT\"\n\"sasl.mechanism\" = \"PLAIN\"\n\"sasl.username\" = \"wiredesk\"\n",
+            1,
+        )
+        .replacen(
+            "[kafka.secrets]\n",
+            &format!("[kafka.secrets]\n\"sasl.password\" = \"{source}\"\n"),
+            1,
+        );
+    std::fs::write(&config, text).unwrap();
+    config
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the local Kafka broker (scripts/test.sh starts it)"]
+async fn a_sasl_cluster_is_reached_with_the_password_from_env_or_file() {
+    let tag = unique("sasl");
+    let topic = format!("{tag}.in");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("wires.jsonl");
+    let lines: Vec<String> = wire_articles(5, &tag)
+        .into_iter()
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+
+    // Password from an environment variable: produce over SASL.
+    let env_config = sasl_config(&dir.path().join("env"), "env:WD_SASL_PASSWORD");
+    let out = Command::new(env!("CARGO_BIN_EXE_wiredesk"))
+        .arg("--config")
+        .arg(&env_config)
+        .args([
+            "produce",
+            "--brokers",
+            SASL_BROKER,
+            "--topic",
+            &topic,
+            "--input",
+        ])
+        .arg(&input)
+        .env("WD_SASL_PASSWORD", SASL_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Password from a file: read it back over SASL.
+    std::fs::write(
+        dir.path().join("sasl-password"),
+        format!("{SASL_PASSWORD}\n"),
+    )
+    .unwrap();
+    let file_config = sasl_config(
+        &dir.path().join("file"),
+        &format!("file:{}", dir.path().join("sasl-password").display()),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_wiredesk"))
+        .arg("--config")
+        .arg(&file_config)
+        .args(["dump", "--brokers", SASL_BROKER, "--topic", &topic])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 5);
+
+    // A wrong password fails with an error, and the error does not show it.
+    let wrong = "not-the-password-4d2f";
+    let out = Command::new(env!("CARGO_BIN_EXE_wiredesk"))
+        .arg("--config")
+        .arg(&env_config)
+        .args(["dump", "--brokers", SASL_BROKER, "--topic", &topic])
+        .env("WD_SASL_PASSWORD", wrong)
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        all.contains("error:") && all.contains("[kafka.secrets]"),
+        "{all}"
+    );
+    assert!(!all.contains(wrong), "the password leaked: {all}");
+}

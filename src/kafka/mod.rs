@@ -72,7 +72,7 @@ pub enum BrokerError {
         source: KafkaError,
     },
     /// The broker did not answer in time.
-    #[error("broker {brokers} did not answer within {secs}s while {doing}: {source} (is Kafka running? try scripts/kafka-local.sh start)")]
+    #[error("broker {brokers} did not answer within {secs}s while {doing}: {source} (is Kafka running? try scripts/kafka-local.sh start; on a secured cluster, check that security.protocol, sasl.* and ssl.* in [kafka.properties] and the password in [kafka.secrets] match the listener)")]
     Unreachable {
         /// The bootstrap servers.
         brokers: String,
