@@ -301,4 +301,53 @@ mod tests {
         }
         assert!(!text.contains("version=\"abc\""));
     }
+
+    #[test]
+    fn the_grafana_dashboard_only_uses_metrics_that_exist() {
+        let m = Metrics::new();
+        // Label-less vectors render nothing until a child exists.
+        for v in [&m.consumed, &m.produced, &m.dead_lettered, &m.dedup] {
+            v.with_label_values(&["x"]).inc();
+        }
+        for v in [&m.places, &m.regions, &m.topics, &m.rebalances, &m.reloads] {
+            v.with_label_values(&["x"]).inc();
+        }
+        m.consumer_lag.with_label_values(&["t", "0"]).set(1);
+        m.knowledge_info.with_label_values(&["v"]).set(1);
+        m.stage_seconds.with_label_values(&["topic"]).observe(0.1);
+        let families: Vec<String> = m
+            .render()
+            .lines()
+            .filter_map(|l| l.strip_prefix("# TYPE "))
+            .filter_map(|l| l.split(' ').next().map(String::from))
+            .collect();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/deploy/grafana/dashboards/wiredesk.json"
+        );
+        let dashboard = std::fs::read_to_string(path).expect("the dashboard ships with the repo");
+        let mut used: Vec<&str> = dashboard
+            .match_indices("wiredesk_")
+            .map(|(i, _)| {
+                let rest = &dashboard[i..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                    .unwrap_or(rest.len());
+                &rest[..end]
+            })
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        assert!(used.len() > 15, "{used:?}");
+        for name in used {
+            let base = ["_bucket", "_count", "_sum"]
+                .iter()
+                .find_map(|s| name.strip_suffix(s))
+                .unwrap_or(name);
+            assert!(
+                families.iter().any(|f| f == base),
+                "the dashboard uses {name}, which wiredesk does not export"
+            );
+        }
+    }
 }
