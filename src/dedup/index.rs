@@ -2,8 +2,14 @@
 //! time window and an entry cap (oldest evicted first).
 //!
 //! Entries live in a slab; each band of each entry is linked into a chain
-//! whose head is found by the band's hash, so an entry costs one map slot
-//! and one `u32` per band rather than a vector per bucket.
+//! whose head sits in a per-band table indexed by the band's hash, so an
+//! entry costs one `u32` link per band, and the tables one `u32` per
+//! bucket (sized to the entry count, doubled as it grows). A bucket may hold
+//! several band values; candidates are checked by similarity anyway.
+//!
+//! Memory per entry is kept small (the goal is 200 bytes): the
+//! signature keeps 16 bits of each MinHash value, times are `u32` seconds,
+//! and the rare cluster ids and versions live in side maps.
 
 use std::collections::VecDeque;
 
@@ -11,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::fingerprint::{containment, jaccard, MINHASH_SIZE};
+use super::fingerprint::{containment, MINHASH_SIZE};
 use super::{DedupDecision, DedupStatus, Fingerprint};
 
 /// LSH bands; with [`ROWS`] rows each, pairs with Jaccard 0.5 share a band
@@ -56,24 +62,39 @@ pub struct Remembered {
     pub version: u64,
 }
 
+/// The signature kept per entry: the low 16 bits of each MinHash value. Two
+/// different values agree by chance once in 65,536, which barely moves a
+/// similarity estimate, and it halves the signature.
+type Sig = [u16; MINHASH_SIZE];
+
+fn narrow(minhash: &[u32; MINHASH_SIZE]) -> Sig {
+    let mut out = [0u16; MINHASH_SIZE];
+    for (o, v) in out.iter_mut().zip(minhash) {
+        *o = *v as u16;
+    }
+    out
+}
+
+/// Estimated Jaccard similarity of two narrowed signatures.
+fn jaccard16(a: &Sig, b: &Sig) -> f64 {
+    a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / MINHASH_SIZE as f64
+}
+
+/// Seconds since the epoch as stored (`u32`: until 2106; earlier or
+/// invalid times clamp to the range).
+fn stored_time(t: i64) -> u32 {
+    t.clamp(0, u32::MAX as i64) as u32
+}
+
 /// One remembered article.
 #[derive(Debug)]
 struct Entry {
     id: Box<str>,
-    /// Cluster id when it differs from `id`.
-    cluster: Option<Box<str>>,
     exact: u64,
-    minhash: [u32; MINHASH_SIZE],
-    shingles: u32,
-    time: i64,
-    version: u64,
+    sig: Sig,
     next: [u32; BANDS],
-}
-
-impl Entry {
-    fn cluster(&self) -> &str {
-        self.cluster.as_deref().unwrap_or(&self.id)
-    }
+    time: u32,
+    shingles: u32,
 }
 
 /// Recent articles, bounded by time window and entry count.
@@ -81,20 +102,27 @@ impl Entry {
 pub struct DedupIndex {
     slots: Vec<Option<Entry>>,
     free: Vec<u32>,
-    /// Band key → most recent slot with that band (chains continue in
-    /// `Entry::next`). 32-bit keys: a collision only merges two chains,
-    /// whose candidates are checked by similarity anyway.
-    heads: FxHashMap<u32, u32>,
-    order: VecDeque<(i64, u32)>,
+    /// `BANDS` tables of `1 << bits` chain heads each.
+    heads: Vec<u32>,
+    bits: u32,
+    /// Cluster id of entries whose cluster is not their own id.
+    clusters: FxHashMap<u32, Box<str>>,
+    /// ninjs version of entries that had one.
+    versions: FxHashMap<u32, u64>,
+    /// (time, slot) in insertion order: eviction order.
+    order: VecDeque<(u32, u32)>,
     len: usize,
     window_secs: i64,
     max_entries: usize,
     thresholds: Thresholds,
 }
 
-fn band_key(minhash: &[u32; MINHASH_SIZE], band: usize) -> u32 {
+/// Heads per band of a new index.
+const MIN_BITS: u32 = 10;
+
+fn band_key(sig: &Sig, band: usize) -> u32 {
     let mut h = 0xcbf2_9ce4_8422_2325u64 ^ band as u64;
-    for v in &minhash[band * ROWS..(band + 1) * ROWS] {
+    for v in &sig[band * ROWS..(band + 1) * ROWS] {
         h = (h ^ *v as u64).wrapping_mul(0x0100_0000_01b3);
         h ^= h >> 29;
     }
@@ -120,7 +148,10 @@ impl DedupIndex {
         DedupIndex {
             slots: Vec::new(),
             free: Vec::new(),
-            heads: FxHashMap::default(),
+            heads: vec![NONE; BANDS << MIN_BITS],
+            bits: MIN_BITS,
+            clusters: FxHashMap::default(),
+            versions: FxHashMap::default(),
             order: VecDeque::new(),
             len: 0,
             window_secs,
@@ -139,24 +170,44 @@ impl DedupIndex {
         self.len == 0
     }
 
-    /// Heap bytes held, estimated from capacities (ids counted by length).
+    /// Estimated bytes held: allocated capacity of every structure plus
+    /// the id strings.
     pub fn memory_bytes(&self) -> usize {
-        let ids: usize = self
-            .slots
-            .iter()
-            .flatten()
-            .map(|e| e.id.len() + e.cluster.as_ref().map_or(0, |c| c.len()))
-            .sum();
+        let ids: usize = self.slots.iter().flatten().map(|e| e.id.len()).sum();
+        let clusters: usize = self.clusters.values().map(|c| c.len()).sum();
         self.slots.capacity() * std::mem::size_of::<Option<Entry>>()
             + self.free.capacity() * 4
-            + self.heads.capacity() * (4 + 4 + 1) * 8 / 7
-            + self.order.capacity() * std::mem::size_of::<(i64, u32)>()
+            + self.heads.capacity() * 4
+            + self.order.capacity() * std::mem::size_of::<(u32, u32)>()
+            + self.clusters.capacity() * (4 + 16 + 1) * 8 / 7
+            + self.versions.capacity() * (4 + 8 + 1) * 8 / 7
             + ids
+            + clusters
     }
 
-    /// Decides what the article is relative to those remembered, then
-    /// remembers it. Returns the decision and, when the index changed, the
-    /// entry to write to the changelog.
+    fn bucket(&self, sig: &Sig, band: usize) -> usize {
+        (band << self.bits) + (band_key(sig, band) as usize & ((1 << self.bits) - 1))
+    }
+
+    fn entry(&self, slot: u32) -> &Entry {
+        self.slots[slot as usize]
+            .as_ref()
+            .expect("chained and ordered slots are live")
+    }
+
+    fn cluster_of(&self, slot: u32) -> &str {
+        self.clusters
+            .get(&slot)
+            .map_or(&*self.entry(slot).id, |c| c)
+    }
+
+    fn version_of(&self, slot: u32) -> u64 {
+        self.versions.get(&slot).copied().unwrap_or(0)
+    }
+
+    /// Decides what `fp` is relative to what is remembered, and remembers
+    /// it unless it is an exact or near-identical copy. Returns the
+    /// decision and what was remembered (for the changelog).
     pub fn observe(
         &mut self,
         id: &str,
@@ -169,10 +220,8 @@ impl DedupIndex {
         let best = self.best_match(id, fp);
         let decision = match best {
             Some((slot, similarity)) => {
-                let e = self.slots[slot as usize]
-                    .as_ref()
-                    .expect("candidate slots are live");
-                let same_story_newer = e.id.as_ref() == id && version > e.version;
+                let e = self.entry(slot);
+                let same_story_newer = e.id.as_ref() == id && version > self.version_of(slot);
                 let exact = e.exact == fp.exact;
                 let status = if same_story_newer {
                     Some(DedupStatus::Update)
@@ -187,9 +236,9 @@ impl DedupIndex {
                 };
                 status.map(|status| DedupDecision {
                     status,
-                    of: Some(e.cluster().to_string()),
+                    of: Some(self.cluster_of(slot).to_string()),
                     similarity: Some((similarity * 1000.0).round() / 1000.0),
-                    cluster: e.cluster().to_string(),
+                    cluster: self.cluster_of(slot).to_string(),
                 })
             }
             None => None,
@@ -215,35 +264,28 @@ impl DedupIndex {
         (decision, Some(remembered))
     }
 
-    /// The most similar remembered article sharing a band, with its
-    /// containment similarity (1 for an exact match).
     fn best_match(&self, id: &str, fp: &Fingerprint) -> Option<(u32, f64)> {
+        let sig = narrow(&fp.minhash);
         let mut best: Option<(u32, f64)> = None;
         let mut seen: Vec<u32> = Vec::new();
         for band in 0..BANDS {
-            let mut slot = self
-                .heads
-                .get(&band_key(&fp.minhash, band))
-                .copied()
-                .unwrap_or(NONE);
+            let mut slot = self.heads[self.bucket(&sig, band)];
             let mut walked = 0;
             while slot != NONE && walked < MAX_CHAIN_WALK {
                 walked += 1;
-                let e = self.slots[slot as usize]
-                    .as_ref()
-                    .expect("chained slots are live");
+                let e = self.entry(slot);
                 if !seen.contains(&slot) {
                     seen.push(slot);
                     let similarity = if e.exact == fp.exact {
                         1.0
                     } else {
-                        containment(jaccard(&e.minhash, &fp.minhash), e.shingles, fp.shingles)
+                        containment(jaccard16(&e.sig, &sig), e.shingles, fp.shingles)
                     };
                     // Prefer the earliest article among equals: it is the one copies point at.
                     let better = match best {
                         None => true,
                         Some((b, s)) => {
-                            similarity > s || (similarity == s && e.time < self.time_of(b))
+                            similarity > s || (similarity == s && e.time < self.entry(b).time)
                         }
                     };
                     if better || (e.id.as_ref() == id && similarity >= self.thresholds.update) {
@@ -256,29 +298,23 @@ impl DedupIndex {
         best
     }
 
-    fn time_of(&self, slot: u32) -> i64 {
-        self.slots[slot as usize]
-            .as_ref()
-            .map_or(i64::MAX, |e| e.time)
-    }
-
-    /// Adds an entry (from this instance or from the changelog). An entry
-    /// with the same id and exact hash is not added twice.
+    /// Adds a remembered article (from [`DedupIndex::observe`] or the
+    /// changelog). The same article twice is kept once.
     pub fn insert(&mut self, r: &Remembered) {
         let Ok(minhash) = <[u32; MINHASH_SIZE]>::try_from(r.minhash.as_slice()) else {
             return;
         };
-        if let Some(&head) = self.heads.get(&band_key(&minhash, 0)) {
-            let mut slot = head;
-            while slot != NONE {
-                let e = self.slots[slot as usize]
-                    .as_ref()
-                    .expect("chained slots are live");
-                if e.exact == r.exact && e.id.as_ref() == r.id {
-                    return;
-                }
-                slot = e.next[0];
+        let sig = narrow(&minhash);
+        let mut slot = self.heads[self.bucket(&sig, 0)];
+        while slot != NONE {
+            let e = self.entry(slot);
+            if e.exact == r.exact && e.id.as_ref() == r.id {
+                return;
             }
+            slot = e.next[0];
+        }
+        if self.len >= 1 << self.bits {
+            self.grow();
         }
         let slot = match self.free.pop() {
             Some(s) => s,
@@ -287,33 +323,58 @@ impl DedupIndex {
                 (self.slots.len() - 1) as u32
             }
         };
-        let mut next = [NONE; BANDS];
-        for (band, n) in next.iter_mut().enumerate() {
-            let head = self.heads.entry(band_key(&minhash, band)).or_insert(NONE);
-            *n = *head;
-            *head = slot;
-        }
+        let time = stored_time(r.time);
         self.slots[slot as usize] = Some(Entry {
-            cluster: (r.cluster != r.id).then(|| r.cluster.clone().into_boxed_str()),
             id: r.id.clone().into_boxed_str(),
             exact: r.exact,
-            minhash,
+            sig,
+            next: [NONE; BANDS],
+            time,
             shingles: r.shingles,
-            time: r.time,
-            version: r.version,
-            next,
         });
-        self.order.push_back((r.time, slot));
+        self.link(slot);
+        if r.cluster != r.id {
+            self.clusters
+                .insert(slot, r.cluster.clone().into_boxed_str());
+        }
+        if r.version != 0 {
+            self.versions.insert(slot, r.version);
+        }
+        self.order.push_back((time, slot));
         self.len += 1;
         while self.len > self.max_entries {
             self.evict_oldest();
         }
     }
 
-    /// Forgets articles older than the window, measured from `now`.
+    /// Puts `slot` at the head of its chain in every band.
+    fn link(&mut self, slot: u32) {
+        let sig = self.entry(slot).sig;
+        for band in 0..BANDS {
+            let b = self.bucket(&sig, band);
+            let head = self.heads[b];
+            if let Some(e) = self.slots[slot as usize].as_mut() {
+                e.next[band] = head;
+            }
+            self.heads[b] = slot;
+        }
+    }
+
+    /// Doubles the head tables and relinks every entry, oldest first, so
+    /// chains stay newest first.
+    fn grow(&mut self) {
+        self.bits += 1;
+        self.heads = vec![NONE; BANDS << self.bits];
+        let slots: Vec<u32> = self.order.iter().map(|(_, s)| *s).collect();
+        for slot in slots {
+            self.link(slot);
+        }
+    }
+
+    /// Forgets articles older than the window, relative to `now`.
     pub fn expire(&mut self, now: i64) {
         while let Some(&(t, _)) = self.order.front() {
-            if now - t <= self.window_secs {
+            if now - t as i64 <= self.window_secs {
                 break;
             }
             self.evict_oldest();
@@ -328,18 +389,12 @@ impl DedupIndex {
             return;
         };
         for band in 0..BANDS {
-            let key = band_key(&entry.minhash, band);
-            let Some(head) = self.heads.get_mut(&key) else {
-                continue;
-            };
-            if *head == slot {
-                *head = entry.next[band];
-                if *head == NONE {
-                    self.heads.remove(&key);
-                }
+            let b = self.bucket(&entry.sig, band);
+            if self.heads[b] == slot {
+                self.heads[b] = entry.next[band];
                 continue;
             }
-            let mut prev = *head;
+            let mut prev = self.heads[b];
             while prev != NONE {
                 let next = self.slots[prev as usize]
                     .as_ref()
@@ -353,6 +408,8 @@ impl DedupIndex {
                 prev = next;
             }
         }
+        self.clusters.remove(&slot);
+        self.versions.remove(&slot);
         self.free.push(slot);
         self.len -= 1;
     }
@@ -370,6 +427,62 @@ mod tests {
 
     fn index() -> DedupIndex {
         DedupIndex::new(3600, 100)
+    }
+
+    /// A remembered article with a pseudo-random signature.
+    fn synthetic(i: u64) -> Remembered {
+        let mut x = i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x1234_5678;
+        let minhash = (0..MINHASH_SIZE)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u32
+            })
+            .collect();
+        Remembered {
+            id: format!("id-{i}"),
+            cluster: format!("id-{i}"),
+            exact: i,
+            minhash,
+            shingles: 300,
+            time: 1_000 + i as i64,
+            version: 0,
+        }
+    }
+
+    #[test]
+    fn tables_grow_and_the_cap_evicts_oldest_first() {
+        let mut idx = DedupIndex::new(1 << 40, 3_000);
+        for i in 0..5_000 {
+            idx.insert(&synthetic(i));
+        }
+        assert_eq!(idx.len(), 3_000);
+        // A copy of a kept article is found after several table doublings.
+        let kept = synthetic(4_321);
+        let fp = Fingerprint {
+            exact: kept.exact,
+            minhash: kept.minhash.clone().try_into().unwrap(),
+            shingles: kept.shingles,
+            tag: None,
+        };
+        let (d, _) = idx.observe("copy", &fp, 10_000, None);
+        assert_eq!(d.status, DedupStatus::Duplicate);
+        assert_eq!(d.of.as_deref(), Some("id-4321"));
+        // An evicted one is not.
+        let gone = synthetic(5);
+        let fp = Fingerprint {
+            exact: gone.exact,
+            minhash: gone.minhash.clone().try_into().unwrap(),
+            shingles: gone.shingles,
+            tag: None,
+        };
+        assert_eq!(
+            idx.observe("late", &fp, 10_000, None).0.status,
+            DedupStatus::Original
+        );
+        let per_entry = idx.memory_bytes() / idx.len();
+        assert!(per_entry < 300, "{per_entry} bytes per entry");
     }
 
     #[test]
