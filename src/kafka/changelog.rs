@@ -11,7 +11,7 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::Message;
 use tokio::sync::mpsc;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use super::output::OutputRecord;
 use super::slice::{SliceReader, SliceSpec};
@@ -150,10 +150,9 @@ pub async fn restore_and_follow(
                         }
                     }
                 }
-                Err(e) => {
-                    warn!(error = %e, "dedup changelog follower error; retrying");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
+                // librdkafka reconnects by itself; waiting here would only
+                // drain the reports queued during an outage slowly.
+                Err(e) => debug!(error = %e, "dedup changelog follower: transient error"),
             }
         }
     });

@@ -209,7 +209,7 @@ pub async fn run(
     let slow = Duration::from_millis(config.raw.pipeline.slow_message_ms);
     let mut summary = RunSummary::default();
     let started = Instant::now();
-    let mut backoff = Backoff::default();
+    let mut consumer_errors = Throttle::new(Duration::from_secs(5));
     let mut last_report = Instant::now();
     // The loop turns at least once a second, idle or not, so /healthz
     // tells a stuck process from a quiet one.
@@ -231,7 +231,6 @@ pub async fn run(
             }
             received = consumer.recv() => match received {
                 Ok(message) => {
-                    backoff.reset();
                     // Knowledge published while waiting applies to this message.
                     swap_knowledge(&mut ops, &mut pipeline);
                     // Articles other instances remembered meanwhile.
@@ -267,9 +266,14 @@ pub async fn run(
                     return Err(BrokerError::Fatal { doing: "consuming".into(), source: e });
                 }
                 Err(e) => {
-                    let wait = backoff.next();
-                    warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "transient consumer error");
-                    tokio::time::sleep(wait).await;
+                    // librdkafka reconnects and retries by itself; these are
+                    // reports queued while it does. Waiting after each one
+                    // would drain a backlog of them (an outage queues many)
+                    // long after the broker is back, so only the log is
+                    // throttled.
+                    if let Some(suppressed) = consumer_errors.allow() {
+                        warn!(error = %e, suppressed, "transient consumer error; librdkafka keeps reconnecting");
+                    }
                 }
             }
         }
@@ -436,21 +440,32 @@ async fn acknowledge(
     Ok(delivered)
 }
 
-/// Exponential backoff for transient errors: 100 ms doubling to 10 s.
-#[derive(Debug, Default)]
-struct Backoff {
-    attempt: u32,
+/// Lets a repeated log line through at most once per interval, counting
+/// the ones held back.
+#[derive(Debug)]
+struct Throttle {
+    every: Duration,
+    last: Option<Instant>,
+    held: u64,
 }
 
-impl Backoff {
-    fn next(&mut self) -> Duration {
-        let ms = 100u64.saturating_mul(1 << self.attempt.min(7)).min(10_000);
-        self.attempt += 1;
-        Duration::from_millis(ms)
+impl Throttle {
+    fn new(every: Duration) -> Self {
+        Throttle {
+            every,
+            last: None,
+            held: 0,
+        }
     }
 
-    fn reset(&mut self) {
-        self.attempt = 0;
+    /// `Some(held back since the last one)` when this one may be logged.
+    fn allow(&mut self) -> Option<u64> {
+        if self.last.is_some_and(|t| t.elapsed() < self.every) {
+            self.held += 1;
+            return None;
+        }
+        self.last = Some(Instant::now());
+        Some(std::mem::take(&mut self.held))
     }
 }
 
@@ -459,12 +474,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_grows_then_caps() {
-        let mut b = Backoff::default();
-        let waits: Vec<u64> = (0..10).map(|_| b.next().as_millis() as u64).collect();
-        assert_eq!(&waits[..4], &[100, 200, 400, 800]);
-        assert_eq!(*waits.last().unwrap(), 10_000);
-        b.reset();
-        assert_eq!(b.next().as_millis(), 100);
+    fn throttle_lets_one_through_per_interval_and_counts_the_rest() {
+        let mut t = Throttle::new(Duration::from_millis(50));
+        assert_eq!(t.allow(), Some(0));
+        assert_eq!(t.allow(), None);
+        assert_eq!(t.allow(), None);
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(t.allow(), Some(2));
     }
 }
