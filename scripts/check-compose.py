@@ -188,6 +188,16 @@ def scrape_targets(prom_config: dict) -> list[tuple[str, str]]:
     return out
 
 
+def command_words(service: dict) -> list[str]:
+    """A service's `command` as words (list or shell string form)."""
+    cmd = service.get("command")
+    try:
+        words = cmd if isinstance(cmd, list) else shlex.split(as_text(cmd))
+    except ValueError:
+        words = []
+    return [str(w) for w in words]
+
+
 def option_value(words: list[str], option: str) -> str | None:
     for i, w in enumerate(words):
         if w == option and i + 1 < len(words):
@@ -280,12 +290,7 @@ def main() -> int:
     # --- brokers -----------------------------------------------------------
     wd = services.get("wiredesk") or {}
     wd_env = environment(wd)
-    cmd = wd.get("command")
-    try:
-        words = cmd if isinstance(cmd, list) else shlex.split(as_text(cmd))
-    except ValueError:
-        words = []
-    brokers = option_value([str(w) for w in words], "--brokers") \
+    brokers = option_value(command_words(wd), "--brokers") \
         or wd_env.get("WIREDESK_KAFKA__BROKERS") \
         or (config.get("kafka") or {}).get("brokers")
     advertised = environment(services.get("kafka") or {}).get("KAFKA_ADVERTISED_LISTENERS", "")
@@ -349,12 +354,7 @@ def main() -> int:
     prom = services.get("prometheus")
     if prom is not None:
         prom = prom or {}
-        cmd = prom.get("command")
-        try:
-            words = cmd if isinstance(cmd, list) else shlex.split(as_text(cmd))
-        except ValueError:
-            words = []
-        config_file = option_value([str(w) for w in words], "--config.file") \
+        config_file = option_value(command_words(prom), "--config.file") \
             or "/etc/prometheus/prometheus.yml"
         source = host_path(bind_mounts(prom, base), config_file)
         prom_config = None

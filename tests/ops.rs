@@ -70,6 +70,24 @@ fn article(id: &str, headline: &str, body: &str) -> (Option<String>, Vec<u8>) {
     (Some(id.to_string()), doc.to_string().into_bytes())
 }
 
+/// Produces one article to `input` and returns its enriched record.
+async fn enrich_one(
+    input: &str,
+    enriched: &str,
+    id: &str,
+    headline: &str,
+    body: &str,
+) -> serde_json::Value {
+    produce(input, &[article(id, headline, body)]).await;
+    read_until(enriched, Duration::from_secs(60), |r| {
+        r.iter().any(|x| x.json()["id"] == id)
+    })
+    .iter()
+    .map(Received::json)
+    .find(|j| j["id"] == id)
+    .unwrap_or_else(|| panic!("{id} was not enriched within 60 s"))
+}
+
 fn copy_config(to: &Path) {
     let status = Command::new("cp")
         .arg("-r")
@@ -78,22 +96,6 @@ fn copy_config(to: &Path) {
         .status()
         .unwrap();
     assert!(status.success());
-}
-
-fn start_with_config(config: &Path, env: &[(String, String)], brokers: &str) -> Service {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wiredesk"));
-    cmd.arg("run")
-        .arg("--config")
-        .arg(config)
-        .arg("--brokers")
-        .arg(brokers)
-        .env("RUST_LOG", "info,librdkafka=warn");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    Service {
-        child: cmd.spawn().expect("start wiredesk"),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -110,7 +112,7 @@ async fn metrics_readiness_and_reloads_on_a_running_service() {
     let port = free_port();
     let mut env = service_env(&input, &enriched, &dead, &format!("{tag}.group"));
     env.push(("WIREDESK_HTTP__LISTEN".into(), format!("127.0.0.1:{port}")));
-    let service = start_with_config(&config, &env, &brokers());
+    let service = Service::start_with(&config, &brokers(), &env);
 
     // Not ready until the dedup state is restored and partitions assigned.
     let mut first = None;
@@ -201,24 +203,14 @@ async fn metrics_readiness_and_reloads_on_a_running_service() {
         metric(&m, "wiredesk_knowledge_reloads_total", "applied") == 1.0
     });
     let story = "NORTHVIK HARBOUR (Meridian) - Fishermen in Northvik Harbour blocked the port on Monday in a protest over new quotas, officials in Northvik Harbour said.";
-    produce(
+    let rec = enrich_one(
         &input,
-        &[article(
-            &format!("{tag}-after-reload"),
-            "Fishermen block Northvik Harbour",
-            story,
-        )],
+        &enriched,
+        &format!("{tag}-after-reload"),
+        "Fishermen block Northvik Harbour",
+        story,
     )
     .await;
-    let out = read_until(&enriched, Duration::from_secs(60), |r| {
-        r.iter()
-            .any(|x| x.json()["id"] == format!("{tag}-after-reload"))
-    });
-    let rec = out
-        .iter()
-        .map(Received::json)
-        .find(|j| j["id"] == format!("{tag}-after-reload"))
-        .unwrap();
     let new_version = rec["meta"]["knowledge_version"]
         .as_str()
         .unwrap()
@@ -239,24 +231,14 @@ async fn metrics_readiness_and_reloads_on_a_running_service() {
     let (status, body) = http(port, "POST", "/reload").unwrap();
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("countries.tsv"), "{body}");
-    produce(
+    let rec = enrich_one(
         &input,
-        &[article(
-            &format!("{tag}-after-reject"),
-            "Port reopens in Northvik Harbour",
-            story,
-        )],
+        &enriched,
+        &format!("{tag}-after-reject"),
+        "Port reopens in Northvik Harbour",
+        story,
     )
     .await;
-    let out = read_until(&enriched, Duration::from_secs(60), |r| {
-        r.iter()
-            .any(|x| x.json()["id"] == format!("{tag}-after-reject"))
-    });
-    let rec = out
-        .iter()
-        .map(Received::json)
-        .find(|j| j["id"] == format!("{tag}-after-reject"))
-        .unwrap();
     assert_eq!(rec["meta"]["knowledge_version"], new_version.as_str());
     let m = http(port, "GET", "/metrics").unwrap().1;
     assert_eq!(
@@ -273,17 +255,21 @@ struct OwnBroker {
 }
 
 impl OwnBroker {
-    fn run(&self, action: &str) {
-        let status = Command::new(repo().join("scripts/kafka-local.sh"))
-            .arg(action)
+    /// `scripts/kafka-local.sh ACTION` for this broker's home and ports.
+    fn script(&self, action: &str) -> Command {
+        let mut cmd = Command::new(repo().join("scripts/kafka-local.sh"));
+        cmd.arg(action)
             .env("WIREDESK_KAFKA_HOME", &self.home)
             .env("WIREDESK_KAFKA_PORT", self.port.to_string())
             .env(
                 "WIREDESK_KAFKA_CONTROLLER_PORT",
                 (self.port + 1).to_string(),
-            )
-            .status()
-            .unwrap();
+            );
+        cmd
+    }
+
+    fn run(&self, action: &str) {
+        let status = self.script(action).status().unwrap();
         assert!(status.success(), "kafka-local.sh {action}");
     }
 
@@ -294,32 +280,8 @@ impl OwnBroker {
 
 impl Drop for OwnBroker {
     fn drop(&mut self) {
-        let _ = Command::new(repo().join("scripts/kafka-local.sh"))
-            .arg("reset")
-            .env("WIREDESK_KAFKA_HOME", &self.home)
-            .env("WIREDESK_KAFKA_PORT", self.port.to_string())
-            .env(
-                "WIREDESK_KAFKA_CONTROLLER_PORT",
-                (self.port + 1).to_string(),
-            )
-            .status();
+        let _ = self.script("reset").status();
         let _ = std::fs::remove_dir_all(&self.home);
-    }
-}
-
-async fn produce_via(brokers: &str, topic: &str, messages: &[(Option<String>, Vec<u8>)]) {
-    use rdkafka::config::ClientConfig;
-    use rdkafka::producer::{FutureProducer, FutureRecord};
-    let producer: FutureProducer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .unwrap();
-    for (key, payload) in messages {
-        let mut r = FutureRecord::to(topic).payload(payload.as_slice());
-        if let Some(k) = key {
-            r = r.key(k.as_str());
-        }
-        producer.send(r, Duration::from_secs(60)).await.unwrap();
     }
 }
 
@@ -343,8 +305,8 @@ async fn readiness_drops_when_the_broker_goes_and_recovers_without_loss() {
         &format!("{tag}.group"),
     );
     env.push(("WIREDESK_HTTP__LISTEN".into(), format!("127.0.0.1:{port}")));
-    produce_via(&b, &input, &wire_articles(20, &format!("{tag}-a"))).await;
-    let service = start_with_config(&repo().join("config/wiredesk.toml"), &env, &b);
+    produce_at(&b, &input, &wire_articles(20, &format!("{tag}-a"))).await;
+    let service = Service::start_with(&repo().join("config/wiredesk.toml"), &b, &env);
     wait_for("readiness", Duration::from_secs(60), || ready(port));
 
     broker.run("stop");
@@ -360,7 +322,7 @@ async fn readiness_drops_when_the_broker_goes_and_recovers_without_loss() {
     wait_for("readiness to come back", Duration::from_secs(90), || {
         ready(port)
     });
-    produce_via(&b, &input, &wire_articles(20, &format!("{tag}-b"))).await;
+    produce_at(&b, &input, &wire_articles(20, &format!("{tag}-b"))).await;
 
     // Nothing lost: all 40 enriched, read back from the restarted broker
     // (the group may take a while to settle after the broker's return).

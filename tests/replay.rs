@@ -76,6 +76,31 @@ fn day_of_wires(tag: &str, day: i64) -> Vec<serde_json::Value> {
     docs
 }
 
+/// Creates a one-partition topic and loads a day of wires into it with
+/// `wiredesk produce`. Returns the topic, the day's start and the wires in
+/// topic order.
+async fn load_day(tag: &str, dir: &Path) -> (String, i64, Vec<serde_json::Value>) {
+    let input = format!("{tag}.in");
+    create_topics(&[(&input, 1)]).await;
+    let day0 = day_start();
+    let docs = day_of_wires(tag, day0);
+    let file = dir.join("day.jsonl");
+    write_jsonl(&file, &docs);
+    ok(
+        &[
+            "produce",
+            "--brokers",
+            &brokers(),
+            "--input",
+            file.to_str().unwrap(),
+            "--topic",
+            &input,
+        ],
+        &[],
+    );
+    (input, day0, docs)
+}
+
 fn write_jsonl(path: &Path, docs: &[serde_json::Value]) {
     let text: Vec<String> = docs.iter().map(|d| d.to_string()).collect();
     std::fs::write(path, text.join("\n") + "\n").unwrap();
@@ -128,26 +153,9 @@ fn commit_live_offsets(group: &str, topic: &str, offset: i64) {
 async fn a_replayed_slice_is_isolated_exact_deterministic_and_diffable() {
     let tag = unique("replay");
     let dir = tempfile::tempdir().unwrap();
-    let input = format!("{tag}.in");
     let live_group = format!("{tag}.live");
-    create_topics(&[(&input, 1)]).await;
-    let day0 = day_start();
-    let docs = day_of_wires(&tag, day0);
-    let day = dir.path().join("day.jsonl");
-    write_jsonl(&day, &docs);
+    let (input, day0, docs) = load_day(&tag, dir.path()).await;
     let b = brokers();
-    ok(
-        &[
-            "produce",
-            "--brokers",
-            &b,
-            "--input",
-            day.to_str().unwrap(),
-            "--topic",
-            &input,
-        ],
-        &[],
-    );
 
     // The live service has read 10 records; a replay must not move that.
     commit_live_offsets(&live_group, &input, 10);
@@ -200,33 +208,25 @@ async fn a_replayed_slice_is_isolated_exact_deterministic_and_diffable() {
     assert_eq!(replayed.len(), slice.len());
     let slice_file = dir.path().join("slice.jsonl");
     write_jsonl(&slice_file, &slice);
-    let offline = dir.path().join("offline.jsonl");
-    ok(
-        &[
-            "enrich",
-            "--input",
-            slice_file.to_str().unwrap(),
-            "--output",
-            offline.to_str().unwrap(),
-            "--fixed-clock",
-            CLOCK,
-        ],
-        &[],
-    );
+    let enrich_to = |name: &str| {
+        let path = dir.path().join(name);
+        ok(
+            &[
+                "enrich",
+                "--input",
+                slice_file.to_str().unwrap(),
+                "--output",
+                path.to_str().unwrap(),
+                "--fixed-clock",
+                CLOCK,
+            ],
+            &[],
+        );
+        path
+    };
+    let offline = enrich_to("offline.jsonl");
     // Through files: the same enrich twice is byte-identical.
-    let offline_again = dir.path().join("offline-again.jsonl");
-    ok(
-        &[
-            "enrich",
-            "--input",
-            slice_file.to_str().unwrap(),
-            "--output",
-            offline_again.to_str().unwrap(),
-            "--fixed-clock",
-            CLOCK,
-        ],
-        &[],
-    );
+    let offline_again = enrich_to("offline-again.jsonl");
     assert_eq!(
         std::fs::read(&offline).unwrap(),
         std::fs::read(&offline_again).unwrap()
@@ -360,25 +360,8 @@ async fn a_replayed_slice_is_isolated_exact_deterministic_and_diffable() {
 async fn replay_dedup_state_is_empty_or_taken_from_a_changelog() {
     let tag = unique("replaystate");
     let dir = tempfile::tempdir().unwrap();
-    let input = format!("{tag}.in");
-    create_topics(&[(&input, 1)]).await;
-    let day0 = day_start();
-    let docs = day_of_wires(&tag, day0);
-    let day = dir.path().join("day.jsonl");
-    write_jsonl(&day, &docs);
+    let (input, _, docs) = load_day(&tag, dir.path()).await;
     let b = brokers();
-    ok(
-        &[
-            "produce",
-            "--brokers",
-            &b,
-            "--input",
-            day.to_str().unwrap(),
-            "--topic",
-            &input,
-        ],
-        &[],
-    );
     // A first replay of everything builds a changelog in its sandbox.
     let prefix = format!("{tag}.first.");
     let changelog = format!("{tag}.changelog");

@@ -167,7 +167,7 @@ fn fnv1a_concat(parts: &[&str]) -> u64 {
 }
 
 /// Estimated Jaccard similarity of two MinHash signatures.
-pub fn jaccard(a: &[u32; MINHASH_SIZE], b: &[u32; MINHASH_SIZE]) -> f64 {
+pub fn jaccard<T: PartialEq>(a: &[T; MINHASH_SIZE], b: &[T; MINHASH_SIZE]) -> f64 {
     a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / MINHASH_SIZE as f64
 }
 

@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::fingerprint::{containment, MINHASH_SIZE};
+use super::fingerprint::{containment, jaccard, MINHASH_SIZE};
 use super::{DedupDecision, DedupStatus, Fingerprint};
 
 /// LSH bands; with [`ROWS`] rows each, pairs with Jaccard 0.5 share a band
@@ -73,11 +73,6 @@ fn narrow(minhash: &[u32; MINHASH_SIZE]) -> Sig {
         *o = *v as u16;
     }
     out
-}
-
-/// Estimated Jaccard similarity of two narrowed signatures.
-fn jaccard16(a: &Sig, b: &Sig) -> f64 {
-    a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / MINHASH_SIZE as f64
 }
 
 /// Seconds since the epoch as stored (`u32`: until 2106; earlier or
@@ -279,7 +274,7 @@ impl DedupIndex {
                     let similarity = if e.exact == fp.exact {
                         1.0
                     } else {
-                        containment(jaccard16(&e.sig, &sig), e.shingles, fp.shingles)
+                        containment(jaccard(&e.sig, &sig), e.shingles, fp.shingles)
                     };
                     // Prefer the earliest article among equals: it is the one copies point at.
                     let better = match best {
@@ -451,6 +446,16 @@ mod tests {
         }
     }
 
+    /// The fingerprint a remembered article was made from.
+    fn fingerprint_of(r: &Remembered) -> Fingerprint {
+        Fingerprint {
+            exact: r.exact,
+            minhash: r.minhash.clone().try_into().unwrap(),
+            shingles: r.shingles,
+            tag: None,
+        }
+    }
+
     #[test]
     fn tables_grow_and_the_cap_evicts_oldest_first() {
         let mut idx = DedupIndex::new(1 << 40, 3_000);
@@ -459,24 +464,11 @@ mod tests {
         }
         assert_eq!(idx.len(), 3_000);
         // A copy of a kept article is found after several table doublings.
-        let kept = synthetic(4_321);
-        let fp = Fingerprint {
-            exact: kept.exact,
-            minhash: kept.minhash.clone().try_into().unwrap(),
-            shingles: kept.shingles,
-            tag: None,
-        };
-        let (d, _) = idx.observe("copy", &fp, 10_000, None);
+        let (d, _) = idx.observe("copy", &fingerprint_of(&synthetic(4_321)), 10_000, None);
         assert_eq!(d.status, DedupStatus::Duplicate);
         assert_eq!(d.of.as_deref(), Some("id-4321"));
         // An evicted one is not.
-        let gone = synthetic(5);
-        let fp = Fingerprint {
-            exact: gone.exact,
-            minhash: gone.minhash.clone().try_into().unwrap(),
-            shingles: gone.shingles,
-            tag: None,
-        };
+        let fp = fingerprint_of(&synthetic(5));
         assert_eq!(
             idx.observe("late", &fp, 10_000, None).0.status,
             DedupStatus::Original

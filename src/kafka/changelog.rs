@@ -49,12 +49,7 @@ pub async fn ensure_topic(config: &Config) -> Result<(), BrokerError> {
     let exists = admin
         .inner()
         .fetch_metadata(None, TIMEOUT)
-        .map_err(|source| BrokerError::Unreachable {
-            brokers: config.raw.kafka.brokers.clone(),
-            secs: TIMEOUT.as_secs(),
-            doing: "listing topics".into(),
-            source,
-        })?
+        .map_err(|e| BrokerError::unreachable(config, TIMEOUT, "listing topics", e))?
         .topics()
         .iter()
         .any(|t| t.name() == topic && !t.partitions().is_empty());
@@ -68,11 +63,13 @@ pub async fn ensure_topic(config: &Config) -> Result<(), BrokerError> {
             &AdminOptions::new().operation_timeout(Some(TIMEOUT)),
         )
         .await
-        .map_err(|source| BrokerError::Unreachable {
-            brokers: config.raw.kafka.brokers.clone(),
-            secs: TIMEOUT.as_secs(),
-            doing: format!("creating the dedup changelog {topic}"),
-            source,
+        .map_err(|e| {
+            BrokerError::unreachable(
+                config,
+                TIMEOUT,
+                format!("creating the dedup changelog {topic}"),
+                e,
+            )
         })?;
     for r in results {
         match r {

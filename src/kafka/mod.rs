@@ -96,6 +96,23 @@ pub enum BrokerError {
     Usage(String),
 }
 
+impl BrokerError {
+    /// The broker of `config` did not answer within `timeout` while `doing`.
+    pub fn unreachable(
+        config: &Config,
+        timeout: std::time::Duration,
+        doing: impl Into<String>,
+        source: KafkaError,
+    ) -> Self {
+        BrokerError::Unreachable {
+            brokers: config.raw.kafka.brokers.clone(),
+            secs: timeout.as_secs(),
+            doing: doing.into(),
+            source,
+        }
+    }
+}
+
 /// A client configuration with the brokers, client id, pass-through
 /// properties and secrets from `config`. Every client wiredesk makes
 /// (consumer, producer, admin, replay, dump) starts from it, so TLS and

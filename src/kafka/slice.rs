@@ -114,12 +114,7 @@ impl SliceReader {
             role: "consumer",
             source,
         })?;
-        let unreachable = |doing: String, source| BrokerError::Unreachable {
-            brokers: config.raw.kafka.brokers.clone(),
-            secs: timeout.as_secs(),
-            doing,
-            source,
-        };
+        let unreachable = |doing: String, e| BrokerError::unreachable(config, timeout, doing, e);
         let metadata = consumer
             .fetch_metadata(Some(topic), timeout)
             .map_err(|e| unreachable(format!("reading metadata of {topic}"), e))?;

@@ -82,19 +82,30 @@ fn plain_letter(c: char) -> Option<char> {
         // Cyrillic А–Я (Й, U+0419, likewise).
         '\u{0410}'..='\u{0418}' | '\u{041A}'..='\u{042F}' => char::from_u32(c as u32 + 0x20),
         // Arabic letters without a hamza or madda decomposition.
-        'ى' => Some('ي'),
+        '\u{0621}' | '\u{0627}'..='\u{063A}' | '\u{0641}'..='\u{064A}' => {
+            Some(arabic_form(c).unwrap_or(c))
+        }
+        _ => None,
+    }
+}
+
+/// The unified form of an Arabic letter written several ways, if `c` is one.
+fn arabic_form(c: char) -> Option<char> {
+    match c {
+        'أ' | 'إ' | 'آ' | 'ٱ' => Some('ا'),
+        'ى' | 'ی' => Some('ي'),
         'ة' => Some('ه'),
-        '\u{0621}' | '\u{0627}'..='\u{063A}' | '\u{0641}'..='\u{064A}' => Some(c),
+        'ک' => Some('ك'),
         _ => None,
     }
 }
 
 fn push_folded(out: &mut String, c: char) {
+    if let Some(unified) = arabic_form(c) {
+        out.push(unified);
+        return;
+    }
     match c {
-        'أ' | 'إ' | 'آ' | 'ٱ' => out.push('ا'),
-        'ى' | 'ی' => out.push('ي'),
-        'ة' => out.push('ه'),
-        'ک' => out.push('ك'),
         'ß' | 'ẞ' => out.push_str("ss"),
         'ё' | 'Ё' => out.push('е'),
         c if c.is_ascii() => out.push(c.to_ascii_lowercase()),

@@ -60,8 +60,17 @@ pub async fn create_topics(topics: &[(&str, i32)]) {
 /// Produces messages (key, payload) and waits for every acknowledgement.
 /// Returns (partition, offset) of each, in order.
 pub async fn produce(topic: &str, messages: &[(Option<String>, Vec<u8>)]) -> Vec<(i32, i64)> {
+    produce_at(&brokers(), topic, messages).await
+}
+
+/// [`produce`] to another broker.
+pub async fn produce_at(
+    brokers: &str,
+    topic: &str,
+    messages: &[(Option<String>, Vec<u8>)],
+) -> Vec<(i32, i64)> {
     let producer: FutureProducer = ClientConfig::new()
-        .set("bootstrap.servers", brokers())
+        .set("bootstrap.servers", brokers)
         .set("message.max.bytes", "10485760")
         .create()
         .expect("producer");
@@ -243,12 +252,17 @@ pub fn service_env(
 impl Service {
     /// Starts the binary with the repository config and the given overrides.
     pub fn start(env: &[(String, String)]) -> Service {
+        Service::start_with(&repo().join("config/wiredesk.toml"), &brokers(), env)
+    }
+
+    /// Starts the binary with another config file and broker.
+    pub fn start_with(config: &Path, brokers: &str, env: &[(String, String)]) -> Service {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_wiredesk"));
         cmd.arg("run")
             .arg("--config")
-            .arg(repo().join("config/wiredesk.toml"))
+            .arg(config)
             .arg("--brokers")
-            .arg(brokers())
+            .arg(brokers)
             .env("RUST_LOG", "info,librdkafka=warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
