@@ -95,6 +95,10 @@ fn main() {
         text.len() / 1_000_000
     );
 
+    // `WIREDESK_BENCH_ONLY=topic|region|dedup|pipeline` runs one stage,
+    // for `perf record`.
+    let only = std::env::var("WIREDESK_BENCH_ONLY").ok();
+    let stage = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let n = 20_000;
     let docs = articles(n);
     let avg = docs
@@ -104,10 +108,28 @@ fn main() {
         / n;
     println!("{n} articles, average {avg} bytes");
 
+    if stage("topic") {
+        topic(&knowledge, &docs);
+    }
+    if stage("region") {
+        region(&knowledge, &docs);
+    }
+    if stage("dedup") {
+        dedup(&docs);
+    }
+    if stage("pipeline") {
+        pipeline(&config, knowledge, &docs);
+    }
+}
+
+type Docs = [(String, String, String)];
+
+fn topic(knowledge: &Knowledge, docs: &Docs) {
+    let n = docs.len();
     let runs: Vec<f64> = (0..5)
         .map(|_| {
             let t = Instant::now();
-            for (lang, h, b) in &docs {
+            for (lang, h, b) in docs {
                 let folded = fold_pair(h, b);
                 let text = ArticleText::new(lang, h, None, b, &folded);
                 std::hint::black_box(knowledge.topics.classify(&text));
@@ -120,15 +142,14 @@ fn main() {
         median(runs.clone()),
         runs.iter().map(|r| *r as u64).collect::<Vec<_>>()
     );
-    if std::env::var_os("WIREDESK_BENCH_TOPIC_ONLY").is_some() {
-        // For profiling the topic stage alone (perf record).
-        return;
-    }
+}
 
+fn region(knowledge: &Knowledge, docs: &Docs) {
+    let n = docs.len();
     let runs: Vec<f64> = (0..3)
         .map(|_| {
             let t = Instant::now();
-            for (lang, h, b) in &docs {
+            for (lang, h, b) in docs {
                 let folded = fold_pair(h, b);
                 let text = ArticleText::new(lang, h, None, b, &folded);
                 std::hint::black_box(knowledge.regions.tag(&text));
@@ -137,6 +158,10 @@ fn main() {
         })
         .collect();
     println!("region tagging: median {:.0} articles/s", median(runs));
+}
+
+fn dedup(docs: &Docs) {
+    let n = docs.len();
 
     // Dedup index with 1,000,000 remembered articles.
     let before = rss_kib();
@@ -165,6 +190,7 @@ fn main() {
                 shingles: 400,
                 time: 1_790_000_000 + i as i64,
                 version: 0,
+                scheme: wiredesk::dedup::fingerprint::SCHEME,
             };
             serde_json::to_string(&r).unwrap()
         })
@@ -216,7 +242,10 @@ fn main() {
     timed("fingerprint of the pipeline's folded body", &|i| {
         Fingerprint::of_folded(&docs[i].1, &folded[i])
     });
+}
 
+fn pipeline(config: &Config, knowledge: Arc<Knowledge>, docs: &Docs) {
+    let n = docs.len();
     let pipeline = Pipeline::new(knowledge);
     let raw: Vec<Vec<u8>> = docs
         .iter()

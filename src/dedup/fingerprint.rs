@@ -11,7 +11,6 @@
 
 use crate::text::fold;
 use crate::text::tokens::{tokens, Script};
-use crate::topic::features::fnv1a;
 
 /// MinHash values per fingerprint.
 pub const MINHASH_SIZE: usize = 16;
@@ -81,46 +80,123 @@ pub fn strip_wire_tag(headline: &str) -> (Option<String>, &str) {
     }
 }
 
-/// The distinct shingle hashes of a body already folded with [`fold`].
+/// The fingerprint scheme: how shingles are hashed and MinHash values
+/// drawn. Signatures of different schemes cannot be compared, so the
+/// changelog records it and a restore skips other schemes' entries.
+/// Scheme 1 hashed each shingle's bytes and permuted it 16 times; scheme 2
+/// hashes each word once and draws all 16 values from one hash per shingle.
+pub const SCHEME: u8 = 2;
+
+const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// The murmur3 finaliser: spreads every input bit over the whole word.
+fn fmix64(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+/// A stable 64-bit hash of a byte string, eight bytes per step (the
+/// changelog stores what it yields, so it must not depend on the platform
+/// or on a library's version).
+fn bytes_hash(seed: u64, bytes: &[u8]) -> u64 {
+    let mut h = seed ^ (bytes.len() as u64).wrapping_mul(K1);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let v = u64::from_le_bytes(c.try_into().expect("chunks of eight"));
+        h = (h.rotate_left(23) ^ v).wrapping_mul(K1);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(last)).wrapping_mul(K1);
+    }
+    fmix64(h)
+}
+
+/// Seeds keeping word shingles, Han trigrams and short texts apart.
+const WORD: u64 = 0x77;
+const HAN: u64 = 0x68;
+const SHORT: u64 = 0x73;
+
+/// The distinct shingle hashes of a body already folded with [`fold`]:
+/// word 3-grams, and character 3-grams of Han runs. Each word is hashed
+/// once and its three-word shingles mixed from the word hashes.
 pub fn shingles(folded: &str) -> Vec<u64> {
     // A sorted, deduplicated vector: cheaper than a hash set for the few
     // hundred shingles of an article.
     let mut out = Vec::with_capacity(folded.len() / 5);
-    let mut words: Vec<&str> = Vec::new();
+    let (mut a, mut b) = (0u64, 0u64);
+    let mut words = 0usize;
     for t in tokens(folded) {
         if t.script == Script::Han {
-            // Character trigrams, hashed straight from the text's bytes.
+            let text = t.text.as_bytes();
             let starts: Vec<usize> = t.text.char_indices().map(|(i, _)| i).collect();
             for w in 0..starts.len().saturating_sub(2) {
-                let end = starts.get(w + 3).copied().unwrap_or(t.text.len());
-                out.push(fnv1a(&["h", &t.text[starts[w]..end]]));
+                let end = starts.get(w + 3).copied().unwrap_or(text.len());
+                out.push(bytes_hash(HAN, &text[starts[w]..end]));
             }
             if starts.len() < 3 {
-                out.push(fnv1a(&["h", t.text]));
+                out.push(bytes_hash(HAN, text));
             }
         } else {
-            words.push(t.text);
+            let c = bytes_hash(WORD, t.text.as_bytes());
+            words += 1;
+            if words >= 3 {
+                out.push(fmix64(a ^ b.rotate_left(21) ^ c.rotate_left(42)));
+            }
+            (a, b) = (b, c);
         }
     }
-    for w in words.windows(3) {
-        out.push(fnv1a(w));
-    }
-    if words.len() < 3 && !words.is_empty() {
-        out.push(fnv1a(&words));
+    match words {
+        1 => out.push(fmix64(b ^ SHORT)),
+        2 => out.push(fmix64(a ^ b.rotate_left(21) ^ SHORT)),
+        _ => {}
     }
     out.sort_unstable();
     out.dedup();
     out
 }
 
-fn permute(h: u64, i: usize) -> u32 {
-    let mut x = h ^ (0x9e37_79b9_7f4a_7c15u64.wrapping_mul(i as u64 + 1));
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^= x >> 33;
-    x as u32
+/// One-permutation MinHash: each shingle hash falls into one of
+/// [`MINHASH_SIZE`] bins by its top bits and competes there with its low
+/// bits, so a shingle costs one comparison instead of one hash per value.
+/// Empty bins (texts of a few shingles) borrow the value of a bin chosen
+/// by a fixed probe sequence ("optimal densification", Shrivastava 2017),
+/// the same for every text, so equal sets still give equal values.
+fn one_permutation_minhash(set: &[u64]) -> [u32; MINHASH_SIZE] {
+    let mut bins = [u32::MAX; MINHASH_SIZE];
+    let mut filled = [false; MINHASH_SIZE];
+    for &s in set {
+        let bin = (s >> 60) as usize;
+        let v = s as u32;
+        if !filled[bin] || v < bins[bin] {
+            bins[bin] = v;
+            filled[bin] = true;
+        }
+    }
+    if set.is_empty() || filled.iter().all(|&f| f) {
+        return bins;
+    }
+    let mut out = bins;
+    for (i, o) in out.iter_mut().enumerate() {
+        if filled[i] {
+            continue;
+        }
+        let mut attempt = 0u64;
+        loop {
+            attempt += 1;
+            let probe = (fmix64((i as u64) << 32 | attempt) % MINHASH_SIZE as u64) as usize;
+            if filled[probe] {
+                *o = bins[probe];
+                break;
+            }
+        }
+    }
+    out
 }
 
 impl Fingerprint {
@@ -133,37 +209,16 @@ impl Fingerprint {
     pub fn of_folded(headline: &str, folded_body: &str) -> Self {
         let (tag, headline) = strip_wire_tag(headline);
         let set = shingles(folded_body);
-        let mut minhash = [u32::MAX; MINHASH_SIZE];
-        for &s in &set {
-            for (i, m) in minhash.iter_mut().enumerate() {
-                let v = permute(s, i);
-                if v < *m {
-                    *m = v;
-                }
-            }
-        }
         Fingerprint {
-            // The hash of "folded headline \n folded body", without
-            // copying the body into one string.
-            exact: fnv1a_concat(&[&fold(headline), "\n", folded_body]),
-            minhash,
+            exact: fmix64(
+                bytes_hash(WORD, fold(headline).as_bytes()).rotate_left(17)
+                    ^ bytes_hash(WORD, folded_body.as_bytes()),
+            ),
+            minhash: one_permutation_minhash(&set),
             shingles: set.len() as u32,
             tag,
         }
     }
-}
-
-/// FNV-1a of the concatenation of `parts` (unlike [`fnv1a`], which
-/// separates its parts).
-fn fnv1a_concat(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
 }
 
 /// Estimated Jaccard similarity of two MinHash signatures.
@@ -186,10 +241,55 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn exact_hash_is_that_of_the_joined_text() {
-        let body = fold("Body text here.");
-        let fp = Fingerprint::of_folded("Head", &body);
-        assert_eq!(fp.exact, fnv1a(&[&format!("head\n{body}")]));
+    fn exact_hash_covers_headline_and_body() {
+        let fp = |h: &str, b: &str| Fingerprint::of(h, b).exact;
+        assert_eq!(fp("Head", "Body text here."), fp("HEAD", "Body  text here"));
+        assert_ne!(
+            fp("Head", "Body text here."),
+            fp("Other", "Body text here.")
+        );
+        assert_ne!(
+            fp("Head", "Body text here."),
+            fp("Head", "Body text there.")
+        );
+    }
+
+    #[test]
+    fn one_permutation_minhash_estimates_jaccard() {
+        // Two sets sharing 600 of 1,000 shingles: Jaccard 0.6.
+        let mut next = {
+            let mut x = 7u64;
+            move || {
+                x = fmix64(x.wrapping_add(K1));
+                x
+            }
+        };
+        let shared: Vec<u64> = (0..600).map(|_| next()).collect();
+        let mut estimates = Vec::new();
+        for _ in 0..50 {
+            let mut a = shared.clone();
+            let mut b = shared.clone();
+            a.extend((0..200).map(|_| next()));
+            b.extend((0..200).map(|_| next()));
+            estimates.push(jaccard(
+                &one_permutation_minhash(&a),
+                &one_permutation_minhash(&b),
+            ));
+        }
+        let mean = estimates.iter().sum::<f64>() / estimates.len() as f64;
+        assert!((mean - 0.6).abs() < 0.05, "{mean}");
+    }
+
+    #[test]
+    fn short_texts_fill_every_bin() {
+        let one = one_permutation_minhash(&[fmix64(1)]);
+        assert!(one.iter().all(|&v| v == fmix64(1) as u32));
+        let few = shingles(&fold("Trois mots ici et deux"));
+        assert_eq!(few.len(), 3);
+        assert_eq!(
+            one_permutation_minhash(&few),
+            one_permutation_minhash(&shingles(&fold("trois mots ici et deux")))
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::fingerprint::{containment, jaccard, MINHASH_SIZE};
+use super::fingerprint::{containment, jaccard, MINHASH_SIZE, SCHEME};
 use super::{DedupDecision, DedupStatus, Fingerprint};
 
 /// LSH bands; with [`ROWS`] rows each, pairs with Jaccard 0.5 share a band
@@ -60,6 +60,14 @@ pub struct Remembered {
     /// ninjs version, 0 when none.
     #[serde(default)]
     pub version: u64,
+    /// The [`fingerprint::SCHEME`](super::fingerprint::SCHEME) the
+    /// signature was made with (records without it are from scheme 1).
+    #[serde(default = "first_scheme")]
+    pub scheme: u8,
+}
+
+fn first_scheme() -> u8 {
+    1
 }
 
 /// The signature kept per entry: the low 16 bits of each MinHash value. Two
@@ -254,6 +262,7 @@ impl DedupIndex {
             shingles: fp.shingles,
             time: event_time,
             version,
+            scheme: SCHEME,
         };
         self.insert(&remembered);
         (decision, Some(remembered))
@@ -262,30 +271,28 @@ impl DedupIndex {
     fn best_match(&self, id: &str, fp: &Fingerprint) -> Option<(u32, f64)> {
         let sig = narrow(&fp.minhash);
         let mut best: Option<(u32, f64)> = None;
-        let mut seen: Vec<u32> = Vec::new();
+        // An entry sharing several bands is scored once per band: cheaper
+        // than remembering which were seen, and the result is the same.
         for band in 0..BANDS {
             let mut slot = self.heads[self.bucket(&sig, band)];
             let mut walked = 0;
             while slot != NONE && walked < MAX_CHAIN_WALK {
                 walked += 1;
                 let e = self.entry(slot);
-                if !seen.contains(&slot) {
-                    seen.push(slot);
-                    let similarity = if e.exact == fp.exact {
-                        1.0
-                    } else {
-                        containment(jaccard(&e.sig, &sig), e.shingles, fp.shingles)
-                    };
-                    // Prefer the earliest article among equals: it is the one copies point at.
-                    let better = match best {
-                        None => true,
-                        Some((b, s)) => {
-                            similarity > s || (similarity == s && e.time < self.entry(b).time)
-                        }
-                    };
-                    if better || (e.id.as_ref() == id && similarity >= self.thresholds.update) {
-                        best = Some((slot, similarity));
+                let similarity = if e.exact == fp.exact {
+                    1.0
+                } else {
+                    containment(jaccard(&e.sig, &sig), e.shingles, fp.shingles)
+                };
+                // Prefer the earliest article among equals: it is the one copies point at.
+                let better = match best {
+                    None => true,
+                    Some((b, s)) => {
+                        similarity > s || (similarity == s && e.time < self.entry(b).time)
                     }
+                };
+                if better || (e.id.as_ref() == id && similarity >= self.thresholds.update) {
+                    best = Some((slot, similarity));
                 }
                 slot = e.next[band];
             }
@@ -294,17 +301,25 @@ impl DedupIndex {
     }
 
     /// Adds a remembered article (from [`DedupIndex::observe`] or the
-    /// changelog). The same article twice is kept once.
-    pub fn insert(&mut self, r: &Remembered) {
+    /// changelog). The same article twice is kept once (when it is among
+    /// the newest of its band chain). Returns false for an entry that
+    /// cannot be compared: a signature of the wrong size or of another
+    /// fingerprint scheme.
+    pub fn insert(&mut self, r: &Remembered) -> bool {
+        if r.scheme != SCHEME {
+            return false;
+        }
         let Ok(minhash) = <[u32; MINHASH_SIZE]>::try_from(r.minhash.as_slice()) else {
-            return;
+            return false;
         };
         let sig = narrow(&minhash);
         let mut slot = self.heads[self.bucket(&sig, 0)];
-        while slot != NONE {
+        let mut walked = 0;
+        while slot != NONE && walked < MAX_CHAIN_WALK {
+            walked += 1;
             let e = self.entry(slot);
             if e.exact == r.exact && e.id.as_ref() == r.id {
-                return;
+                return true;
             }
             slot = e.next[0];
         }
@@ -340,6 +355,7 @@ impl DedupIndex {
         while self.len > self.max_entries {
             self.evict_oldest();
         }
+        true
     }
 
     /// Puts `slot` at the head of its chain in every band.
@@ -443,6 +459,7 @@ mod tests {
             shingles: 300,
             time: 1_000 + i as i64,
             version: 0,
+            scheme: SCHEME,
         }
     }
 
@@ -475,6 +492,26 @@ mod tests {
         );
         let per_entry = idx.memory_bytes() / idx.len();
         assert!(per_entry < 300, "{per_entry} bytes per entry");
+    }
+
+    #[test]
+    fn entries_of_another_fingerprint_scheme_are_skipped() {
+        let mut idx = index();
+        let old = Remembered {
+            scheme: 1,
+            ..synthetic(1)
+        };
+        assert!(!idx.insert(&old));
+        assert!(idx.is_empty());
+        let json = serde_json::to_string(&synthetic(2)).unwrap();
+        let without: String = json.replace(&format!(",\"scheme\":{SCHEME}"), "");
+        let parsed: Remembered = serde_json::from_str(&without).unwrap();
+        assert_eq!(
+            parsed.scheme, 1,
+            "records from before the field are scheme 1"
+        );
+        assert!(idx.insert(&synthetic(2)));
+        assert_eq!(idx.len(), 1);
     }
 
     #[test]

@@ -98,13 +98,17 @@ pub async fn restore(
     let mut reader = SliceReader::open(config, topic, SliceSpec::default(), TIMEOUT).await?;
     let started = Instant::now();
     let mut restored = 0u64;
+    let mut incomparable = 0u64;
     let mut last_log = Instant::now();
     let total = reader.total();
     progress(0, total);
     while let Some(message) = reader.next().await? {
         if let Some(entry) = parse(&message) {
-            index.insert(&entry);
-            restored += 1;
+            if index.insert(&entry) {
+                restored += 1;
+            } else {
+                incomparable += 1;
+            }
         }
         if restored % 1024 == 0 {
             progress(restored, total);
@@ -115,6 +119,15 @@ pub async fn restore(
         }
     }
     progress(reader.read(), total);
+    if incomparable > 0 {
+        warn!(
+            incomparable,
+            topic,
+            scheme = crate::dedup::fingerprint::SCHEME,
+            "changelog entries from another fingerprint scheme (an earlier release) were skipped: \
+             their signatures cannot be compared; they age out of the window on their own"
+        );
+    }
     info!(
         restored,
         topic,

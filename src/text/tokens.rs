@@ -61,7 +61,9 @@ pub fn tokens(folded: &str) -> impl Iterator<Item = Token<'_>> {
 fn split_han(word: &str) -> Pieces<'_> {
     // Most words have no Han character: one token, no allocation.
     let first_script = word.chars().next().map_or(Script::Other, script_of);
-    if word.is_ascii() || !word.chars().any(|c| script_of(c) == Script::Han) {
+    // Han characters take three or four bytes in UTF-8, led by 0xE3 or
+    // above; Latin, Cyrillic and Arabic letters lead with lower bytes.
+    if !word.bytes().any(|b| b >= 0xE3) || !word.chars().any(|c| script_of(c) == Script::Han) {
         return Pieces::One(Some(Token {
             text: word,
             script: first_script,
