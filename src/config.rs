@@ -208,6 +208,21 @@ pub struct TopicSection {
     /// Emit the strongest cues with each topic.
     #[serde(default)]
     pub evidence: bool,
+    /// Training articles of a topic in a language at which the model's
+    /// probability weighs as much as the lexicon's score: n / (n + this).
+    #[serde(default = "default_model_trust")]
+    pub model_trust: f64,
+    /// How far topics the model was never taught (in the article's
+    /// language) are damped when the model is sure of its answer (0..1).
+    #[serde(default = "default_unseen_damping")]
+    pub unseen_damping: f64,
+}
+
+fn default_model_trust() -> f64 {
+    5.0
+}
+fn default_unseen_damping() -> f64 {
+    0.6
 }
 
 fn default_topics_dir() -> PathBuf {
@@ -704,6 +719,17 @@ fn validate(raw: &RawConfig, origin: &str) -> Result<(), ConfigError> {
     }
     check_unit(origin, "region.min_score", raw.region.min_score)?;
     check_unit(origin, "topic.threshold", raw.topic.threshold)?;
+    check_unit(origin, "topic.unseen_damping", raw.topic.unseen_damping)?;
+    if !(raw.topic.model_trust.is_finite() && raw.topic.model_trust > 0.0) {
+        return Err(invalid(
+            origin,
+            "topic.model_trust",
+            format!(
+                "expected a positive number of training articles, got {}",
+                raw.topic.model_trust
+            ),
+        ));
+    }
     check_unit(origin, "dedup.near_threshold", raw.dedup.near_threshold)?;
     check_unit(origin, "dedup.update_threshold", raw.dedup.update_threshold)?;
     if raw.dedup.window_hours == 0 {

@@ -244,6 +244,8 @@ impl Knowledge {
             TopicSettings {
                 threshold: topic.threshold,
                 evidence: topic.evidence,
+                model_trust: topic.model_trust,
+                unseen_damping: topic.unseen_damping,
             },
         )?;
         // Thresholds and switches change decisions as much as the files do.

@@ -10,6 +10,7 @@
 //!   the headline carried, which marks a new version of a story.
 
 use crate::text::fold;
+use crate::text::hash::{bytes_hash, fmix64};
 use crate::text::tokens::{tokens, Script};
 
 /// MinHash values per fingerprint.
@@ -86,36 +87,6 @@ pub fn strip_wire_tag(headline: &str) -> (Option<String>, &str) {
 /// Scheme 1 hashed each shingle's bytes and permuted it 16 times; scheme 2
 /// hashes each word once and draws all 16 values from one hash per shingle.
 pub const SCHEME: u8 = 2;
-
-const K1: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// The murmur3 finaliser: spreads every input bit over the whole word.
-fn fmix64(mut x: u64) -> u64 {
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^ (x >> 33)
-}
-
-/// A stable 64-bit hash of a byte string, eight bytes per step (the
-/// changelog stores what it yields, so it must not depend on the platform
-/// or on a library's version).
-fn bytes_hash(seed: u64, bytes: &[u8]) -> u64 {
-    let mut h = seed ^ (bytes.len() as u64).wrapping_mul(K1);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let v = u64::from_le_bytes(c.try_into().expect("chunks of eight"));
-        h = (h.rotate_left(23) ^ v).wrapping_mul(K1);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut last = [0u8; 8];
-        last[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(last)).wrapping_mul(K1);
-    }
-    fmix64(h)
-}
 
 /// Seeds keeping word shingles, Han trigrams and short texts apart.
 const WORD: u64 = 0x77;
@@ -260,7 +231,7 @@ mod tests {
         let mut next = {
             let mut x = 7u64;
             move || {
-                x = fmix64(x.wrapping_add(K1));
+                x = fmix64(x.wrapping_add(0x9e37_79b9_7f4a_7c15));
                 x
             }
         };

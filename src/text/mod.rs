@@ -2,6 +2,7 @@
 //! for matching, language identification, tokens and stems.
 
 pub mod arabic;
+pub mod hash;
 pub mod language;
 pub mod normalize;
 pub mod tokens;

@@ -6,6 +6,8 @@ use std::borrow::Cow;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
+use super::hash::bytes_hash;
+
 /// The writing system of a token, which decides how it is stemmed and
 /// how it is shingled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,33 +138,110 @@ impl Default for Tokenizer {
     }
 }
 
-impl Tokenizer {
-    /// Stems a folded token. Arabic and Cyrillic use their script's stemmer
-    /// whatever the article language; Latin words use the stemmer of the
-    /// article's language (English for other Latin-script languages); Han
-    /// runs are returned unchanged.
-    pub fn stem<'a>(&self, language: &str, token: Token<'a>) -> Cow<'a, str> {
-        let (slot, stemmer) = match token.script {
-            Script::Arabic => return Cow::Borrowed(super::arabic::light_stem(token.text)),
-            Script::Cyrillic => (0, &self.russian),
-            Script::Latin => match language {
-                "fr" => (1, &self.french),
-                "es" => (2, &self.spanish),
-                "de" => (3, &self.german),
-                _ => (4, &self.english),
-            },
-            Script::Han | Script::Other => return Cow::Borrowed(token.text),
-        };
-        cached_stem(slot, stemmer, token.text)
-    }
+/// One term of folded text, as topic features see it: the hash of its
+/// stem. Han runs keep their text too, since their features are character
+/// n-grams and lexicon terms are found inside them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Term<'a> {
+    /// [`bytes_hash`] of the stem under [`STEM_SEED`].
+    pub stem: u64,
+    /// The run, for a Han token.
+    pub han: Option<&'a str>,
 }
 
-/// A remembered stem: most Snowball stems are a prefix of their word, so
-/// they are returned as a slice of it without allocating.
-#[derive(Clone)]
-enum CachedStem {
-    Prefix(usize),
-    Other(Box<str>),
+/// Seed of stem hashes.
+pub const STEM_SEED: u64 = 0x5354_454d;
+
+/// Stemmer cache slots: one per stemmer (Arabic's light stemmer included).
+const SLOTS: usize = 6;
+const ARABIC: usize = 5;
+
+impl Tokenizer {
+    /// The stemmer slot of a token: Arabic and Cyrillic use their script's
+    /// stemmer whatever the article language; Latin words use the stemmer
+    /// of the article's language (English for other Latin-script
+    /// languages). `None`: kept as written.
+    fn slot(language: &str, script: Script) -> Option<usize> {
+        match script {
+            Script::Arabic => Some(ARABIC),
+            Script::Cyrillic => Some(0),
+            Script::Latin => Some(match language {
+                "fr" => 1,
+                "es" => 2,
+                "de" => 3,
+                _ => 4,
+            }),
+            Script::Han | Script::Other => None,
+        }
+    }
+
+    /// Stems one word with the stemmer of `slot`.
+    fn stem_in<'a>(&self, slot: usize, word: &'a str) -> Cow<'a, str> {
+        let stemmer = match slot {
+            ARABIC => return Cow::Borrowed(super::arabic::light_stem(word)),
+            0 => &self.russian,
+            1 => &self.french,
+            2 => &self.spanish,
+            3 => &self.german,
+            _ => &self.english,
+        };
+        stemmer.stem(word)
+    }
+
+    /// Stems a folded token (Han runs and other scripts unchanged).
+    pub fn stem<'a>(&self, language: &str, token: Token<'a>) -> Cow<'a, str> {
+        match Self::slot(language, token.script) {
+            Some(slot) => self.stem_in(slot, token.text),
+            None => Cow::Borrowed(token.text),
+        }
+    }
+
+    /// The terms of folded text: every token of two characters or more,
+    /// and every Han run, as stem hashes. Stemming is the costliest step,
+    /// and words repeat across articles, so each thread remembers the stem
+    /// hash of each word it has seen, keyed by the word's own hash: one
+    /// hash and one probe per word, no string compared or copied.
+    pub fn terms<'a>(&self, language: &str, folded: &'a str) -> Vec<Term<'a>> {
+        let mut out = Vec::with_capacity(folded.len() / 6);
+        STEM_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            for t in tokens(folded) {
+                if t.script == Script::Han {
+                    out.push(Term {
+                        stem: bytes_hash(STEM_SEED, t.text.as_bytes()),
+                        han: Some(t.text),
+                    });
+                    continue;
+                }
+                // Single characters carry no topic; a token of more than
+                // four bytes has at least two, so only short ones are counted.
+                if t.text.len() <= 4 && t.text.chars().nth(1).is_none() {
+                    continue;
+                }
+                let stem = match Self::slot(language, t.script) {
+                    None => bytes_hash(STEM_SEED, t.text.as_bytes()),
+                    Some(slot) => {
+                        let map = &mut cache[slot];
+                        let key = bytes_hash(slot as u64, t.text.as_bytes());
+                        match map.get(&key) {
+                            Some(&h) => h,
+                            None => {
+                                let h =
+                                    bytes_hash(STEM_SEED, self.stem_in(slot, t.text).as_bytes());
+                                if map.len() >= STEM_CACHE_MAX {
+                                    map.clear();
+                                }
+                                map.insert(key, h);
+                                h
+                            }
+                        }
+                    }
+                };
+                out.push(Term { stem, han: None });
+            }
+        });
+        out
+    }
 }
 
 /// Words remembered per stemmer before the cache starts over; news
@@ -170,37 +249,9 @@ enum CachedStem {
 const STEM_CACHE_MAX: usize = 200_000;
 
 thread_local! {
-    /// Snowball stemming is the costliest step of topic features; words
-    /// repeat across articles, so each thread remembers its stems.
-    static STEM_CACHE: std::cell::RefCell<[rustc_hash::FxHashMap<Box<str>, CachedStem>; 5]> =
+    /// Word hash → stem hash, per stemmer.
+    static STEM_CACHE: std::cell::RefCell<[rustc_hash::FxHashMap<u64, u64>; SLOTS]> =
         Default::default();
-}
-
-fn cached_stem<'a>(slot: usize, stemmer: &Stemmer, word: &'a str) -> Cow<'a, str> {
-    let hit = STEM_CACHE.with(|c| c.borrow()[slot].get(word).cloned());
-    let entry = match hit {
-        Some(e) => e,
-        None => {
-            let stem = stemmer.stem(word);
-            let entry = if word.starts_with(stem.as_ref()) {
-                CachedStem::Prefix(stem.len())
-            } else {
-                CachedStem::Other(stem.into())
-            };
-            STEM_CACHE.with(|c| {
-                let map = &mut c.borrow_mut()[slot];
-                if map.len() >= STEM_CACHE_MAX {
-                    map.clear();
-                }
-                map.insert(word.into(), entry.clone());
-            });
-            entry
-        }
-    };
-    match entry {
-        CachedStem::Prefix(n) => Cow::Borrowed(&word[..n]),
-        CachedStem::Other(s) => Cow::Owned(s.into()),
-    }
 }
 
 #[cfg(test)]

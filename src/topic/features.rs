@@ -1,79 +1,54 @@
-//! Features shared by the lexicon and the model: language-aware stems of
-//! the folded text, and for the model hashed unigrams and bigrams (Chinese:
-//! character bigrams, since it has no spaces).
-
-use std::borrow::Cow;
+//! Features shared by the lexicon and the model: the terms of the folded
+//! text (stem hashes, see [`Tokenizer::terms`]), and for the model hashed
+//! unigrams and bigrams of them (Chinese: character unigrams and bigrams,
+//! since it has no spaces).
 
 use crate::text::fold;
-use crate::text::tokens::{tokens, Script, Tokenizer};
+use crate::text::hash::{bytes_hash, fmix64, pair};
+use crate::text::tokens::{Term, Tokenizer};
 
-/// The stems of a text, in order; Han runs are kept whole (the lexicon
-/// matches Chinese terms inside them).
-pub fn stems(tokenizer: &Tokenizer, language: &str, text: &str) -> Vec<String> {
-    stems_of_folded(tokenizer, language, &fold(text))
+/// Seeds keeping the kinds of feature apart.
+const UNIGRAM: u64 = 0x77;
+const BIGRAM: u64 = 0x62;
+const HAN: u64 = 0x63;
+
+/// The stem hashes of unfolded text (lexicon terms, training articles),
+/// with each Han run's text.
+pub fn terms(tokenizer: &Tokenizer, language: &str, text: &str) -> Vec<(u64, Option<String>)> {
+    tokenizer
+        .terms(language, &fold(text))
         .into_iter()
-        .map(Cow::into_owned)
+        .map(|t| (t.stem, t.han.map(String::from)))
         .collect()
 }
 
-/// [`stems`] of text already folded with [`fold`], borrowed from it where
-/// the stem is a prefix of the word (most are), to avoid an allocation
-/// per word.
-pub fn stems_of_folded<'a>(
-    tokenizer: &Tokenizer,
-    language: &str,
-    folded: &'a str,
-) -> Vec<Cow<'a, str>> {
-    tokens(folded)
-        .filter(|t| t.script == Script::Han || t.text.chars().nth(1).is_some())
-        .map(|t| tokenizer.stem(language, t))
-        .collect()
-}
-
-/// FNV-1a, 64 bit: a stable hash so model files mean the same everywhere.
-pub fn fnv1a(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, p) in parts.iter().enumerate() {
-        if i > 0 {
-            h ^= 0x1f;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        for b in p.bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
-}
-
-/// Hashed feature indices (with repeats) of a stem sequence: unigrams and
-/// bigrams of words; character unigrams and bigrams of Han runs.
-pub fn hashed<S: AsRef<str>>(stems: &[S], dim: u32) -> Vec<u32> {
-    let mut out = Vec::with_capacity(stems.len() * 2);
-    let mut push = |parts: &[&str]| out.push((fnv1a(parts) % dim as u64) as u32);
-    let mut prev: Option<&str> = None;
-    for s in stems {
-        let s = s.as_ref();
-        let han = s
-            .chars()
-            .next()
-            .is_some_and(|c| crate::text::tokens::script_of(c) == Script::Han);
-        if han {
-            let chars: Vec<(usize, char)> = s.char_indices().collect();
-            for (k, &(i, c)) in chars.iter().enumerate() {
-                let end = i + c.len_utf8();
-                push(&["c", &s[i..end]]);
-                if let Some(&(j, d)) = chars.get(k + 1) {
-                    push(&["c", &s[i..j + d.len_utf8()]]);
+/// Feature hashes (with repeats) of a term sequence: unigrams and bigrams
+/// of words; character unigrams and bigrams of Han runs. The model takes
+/// them modulo its feature space.
+pub fn feature_hashes(terms: &[Term<'_>]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(terms.len() * 2);
+    let mut prev: Option<u64> = None;
+    for t in terms {
+        match t.han {
+            Some(run) => {
+                let bytes = run.as_bytes();
+                let mut chars = run.char_indices().peekable();
+                while let Some((i, c)) = chars.next() {
+                    let end = i + c.len_utf8();
+                    out.push(bytes_hash(HAN, &bytes[i..end]));
+                    if let Some(&(j, d)) = chars.peek() {
+                        out.push(bytes_hash(HAN, &bytes[i..j + d.len_utf8()]));
+                    }
                 }
+                prev = None;
             }
-            prev = None;
-        } else {
-            push(&["w", s]);
-            if let Some(p) = prev {
-                push(&["b", p, s]);
+            None => {
+                out.push(fmix64(t.stem ^ UNIGRAM));
+                if let Some(p) = prev {
+                    out.push(pair(p, t.stem) ^ BIGRAM);
+                }
+                prev = Some(t.stem);
             }
-            prev = Some(s);
         }
     }
     out
@@ -84,14 +59,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hashing_is_stable() {
-        assert_eq!(fnv1a(&["w", "elect"]), fnv1a(&["w", "elect"]));
-        assert_ne!(fnv1a(&["w", "elect"]), fnv1a(&["we", "lect"]));
+    fn chinese_gets_character_bigrams() {
+        let tk = Tokenizer::default();
+        let folded = fold("选举结果");
+        assert_eq!(feature_hashes(&tk.terms("zh", &folded)).len(), 4 + 3);
     }
 
     #[test]
-    fn chinese_gets_character_bigrams() {
-        let f = hashed(&["选举结果".to_string()], 1 << 20);
-        assert_eq!(f.len(), 4 + 3);
+    fn inflected_forms_share_features() {
+        let tk = Tokenizer::default();
+        let f = |s: &str| {
+            let folded = fold(s);
+            feature_hashes(&tk.terms("en", &folded))
+        };
+        assert_eq!(f("elections heads"), f("Election head"));
+        assert_ne!(f("elections held"), f("held elections"));
     }
 }

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use aho_corasick::AhoCorasick;
 use rustc_hash::FxHashMap;
 
-use super::features::stems;
+use super::features::terms;
 use crate::knowledge::KnowledgeError;
-use crate::text::tokens::{script_of, Script, Tokenizer};
+use crate::text::tokens::{Term, Tokenizer};
 
 /// One cue: topic index, weight, and the term for evidence.
 #[derive(Debug, Clone)]
@@ -23,21 +23,21 @@ pub struct Cue {
     pub term: String,
 }
 
-/// The cues of one language.
 /// Cues starting with one stem.
 #[derive(Debug, Default)]
 struct Starts {
     /// Single-stem cues.
     unigrams: Vec<usize>,
-    /// Multi-stem cues: (remaining stems, cue).
-    phrases: Vec<(Vec<String>, usize)>,
+    /// Multi-stem cues: (hashes of the remaining stems, cue).
+    phrases: Vec<(Vec<u64>, usize)>,
 }
 
+/// The cues of one language.
 #[derive(Debug, Default)]
 struct LanguageCues {
-    /// Cues by first stem: one look-up per article word finds both the
-    /// single-stem cues and the phrases starting there.
-    starts: FxHashMap<String, Starts>,
+    /// Cues by the hash of their first stem: one look-up per article word
+    /// finds both the single-stem cues and the phrases starting there.
+    starts: FxHashMap<u64, Starts>,
     /// Chinese terms and their cues.
     han_terms: Vec<String>,
     han_cues: Vec<usize>,
@@ -101,7 +101,7 @@ impl Lexicon {
     }
 
     fn add(&mut self, tokenizer: &Tokenizer, lang: &str, topic: usize, weight: f64, term: &str) {
-        let stems = stems(tokenizer, lang, term);
+        let stems = terms(tokenizer, lang, term);
         if stems.is_empty() {
             return;
         }
@@ -112,22 +112,17 @@ impl Lexicon {
             term: term.to_string(),
         });
         let cues = self.languages.entry(lang.to_string()).or_default();
-        let han = stems.len() == 1 && stems[0].chars().all(|c| script_of(c) == Script::Han);
-        if han {
-            cues.han_terms.push(stems[0].clone());
+        if let [(_, Some(han))] = stems.as_slice() {
+            cues.han_terms.push(han.clone());
             cues.han_cues.push(id);
         } else if stems.len() == 1 {
-            cues.starts
-                .entry(stems[0].clone())
-                .or_default()
-                .unigrams
-                .push(id);
+            cues.starts.entry(stems[0].0).or_default().unigrams.push(id);
         } else {
             cues.starts
-                .entry(stems[0].clone())
+                .entry(stems[0].0)
                 .or_default()
                 .phrases
-                .push((stems[1..].to_vec(), id));
+                .push((stems[1..].iter().map(|(h, _)| *h).collect(), id));
         }
     }
 
@@ -136,35 +131,32 @@ impl Lexicon {
         &self.cues[id]
     }
 
-    /// Counts cues of `language` in a stem sequence.
-    pub fn count<S: AsRef<str>>(&self, language: &str, stems: &[S], counts: &mut CueCounts) {
+    /// Counts cues of `language` in a term sequence.
+    pub fn count(&self, language: &str, terms: &[Term<'_>], counts: &mut CueCounts) {
         let Some(cues) = self.languages.get(language) else {
             return;
         };
-        for (i, s) in stems.iter().enumerate() {
-            let s = s.as_ref();
-            if let Some(starts) = cues.starts.get(s) {
+        for (i, t) in terms.iter().enumerate() {
+            if let Some(run) = t.han {
+                if let Some(ac) = &cues.han_automaton {
+                    for m in ac.find_iter(run) {
+                        *counts
+                            .entry(cues.han_cues[m.pattern().as_usize()])
+                            .or_default() += 1;
+                    }
+                }
+                continue;
+            }
+            if let Some(starts) = cues.starts.get(&t.stem) {
                 for &id in &starts.unigrams {
                     *counts.entry(id).or_default() += 1;
                 }
                 for (rest, id) in &starts.phrases {
-                    let follows = stems
+                    let follows = terms
                         .get(i + 1..i + 1 + rest.len())
-                        .is_some_and(|next| next.iter().zip(rest).all(|(a, b)| a.as_ref() == b));
+                        .is_some_and(|next| next.iter().zip(rest).all(|(a, b)| a.stem == *b));
                     if follows {
                         *counts.entry(*id).or_default() += 1;
-                    }
-                }
-            }
-            if let Some(ac) = &cues.han_automaton {
-                if s.chars()
-                    .next()
-                    .is_some_and(|c| script_of(c) == Script::Han)
-                {
-                    for m in ac.find_iter(s) {
-                        *counts
-                            .entry(cues.han_cues[m.pattern().as_usize()])
-                            .or_default() += 1;
                     }
                 }
             }

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::enriched::TopicTag;
 use crate::knowledge::KnowledgeError;
 use crate::pipeline::ArticleText;
-use crate::text::tokens::Tokenizer;
+use crate::text::tokens::{Term, Tokenizer};
 use lexicon::{CueCounts, Lexicon};
 use model::Model;
 use taxonomy::MediaTopic;
@@ -34,14 +34,17 @@ pub struct TopicSettings {
     pub threshold: f64,
     /// Emit the strongest cues.
     pub evidence: bool,
+    /// The model's share in a topic's score grows with the training
+    /// articles it had of that topic in the article's language:
+    /// n / (n + `model_trust`). A few hundred articles teach less than a
+    /// curated lexicon when `model_trust` is high (and teach their corpus's
+    /// notion of a topic); thousands teach more.
+    pub model_trust: f64,
+    /// Topics the model never saw in the language are multiplied by
+    /// 1 - `unseen_damping` × (mean model share) × (model's top probability).
+    pub unseen_damping: f64,
 }
 
-/// The model's share in a topic's score grows with the training articles
-/// it had of that topic in the article's language: n / (n + this). A few
-/// hundred articles teach less than a curated lexicon (and teach their
-/// corpus's notion of the topic: the Arabic corpus's politics is Tunisian
-/// domestic politics); thousands teach more.
-const MODEL_TRUST_HALF: f64 = 1000.0;
 /// Cues in the headline count this many times.
 const HEADLINE_BOOST: u32 = 2;
 
@@ -128,16 +131,30 @@ impl TopicClassifier {
         &self.tokenizer
     }
 
+    /// The terms of headline and body, in one sequence (the model's
+    /// bigrams run across the seam, as in training), and where the body
+    /// starts.
+    fn terms<'a>(&self, text: &ArticleText<'a>) -> (Vec<Term<'a>>, usize) {
+        let mut terms = self.tokenizer.terms(text.language, text.folded_headline);
+        let body_start = terms.len();
+        terms.extend(self.tokenizer.terms(text.language, text.folded_body));
+        (terms, body_start)
+    }
+
+    /// The model's feature hashes of an article (for training).
+    pub fn feature_hashes(&self, text: &ArticleText<'_>) -> Vec<u64> {
+        features::feature_hashes(&self.terms(text).0)
+    }
+
     /// Topics of one article, highest score first.
     pub fn classify(&self, text: &ArticleText<'_>) -> Vec<TopicTag> {
-        let headline =
-            features::stems_of_folded(&self.tokenizer, text.language, text.folded_headline);
-        let body = features::stems_of_folded(&self.tokenizer, text.language, text.folded_body);
+        let (terms, body_start) = self.terms(text);
+        let (headline, body) = terms.split_at(body_start);
         let mut counts = CueCounts::default();
         for _ in 0..HEADLINE_BOOST {
-            self.lexicon.count(text.language, &headline, &mut counts);
+            self.lexicon.count(text.language, headline, &mut counts);
         }
-        self.lexicon.count(text.language, &body, &mut counts);
+        self.lexicon.count(text.language, body, &mut counts);
         let mut raw = vec![0.0f64; self.topics.len()];
         let mut strongest: Vec<Vec<(f64, usize)>> = vec![Vec::new(); self.topics.len()];
         for (&id, &n) in &counts {
@@ -160,16 +177,15 @@ impl TopicClassifier {
             .collect();
         if let Some((model, map)) = &self.model {
             if model.languages.iter().any(|l| l == text.language) {
-                let mut stems: Vec<&str> = Vec::with_capacity(headline.len() + body.len());
-                stems.extend(headline.iter().chain(&body).map(|s| s.as_ref()));
-                let probs = model.predict(text.language, &stems);
+                let probs = model.predict(text.language, &features::feature_hashes(&terms));
                 let trained: Vec<usize> = (0..probs.len())
                     .map(|c| model.articles_in(text.language, c))
                     .collect();
                 let mut mean_share = 0.0;
+                let confidence = probs.iter().copied().fold(0.0f32, f32::max) as f64;
                 for (c, p) in probs.iter().enumerate() {
                     let n = trained[c] as f64;
-                    let share = n / (n + MODEL_TRUST_HALF);
+                    let share = n / (n + self.settings.model_trust);
                     if let Some(t) = map[c] {
                         if n > 0.0 {
                             // The model may raise a topic the lexicon found
@@ -182,14 +198,16 @@ impl TopicClassifier {
                     }
                 }
                 // Topics the model never saw here compete on lexicon evidence,
-                // damped as much as the model vouches for the others.
+                // damped as much as the model vouches for the others and is
+                // sure of its answer: a weather story the model cannot place
+                // keeps its lexicon score.
                 for (t, s) in scores.iter_mut().enumerate() {
                     let known = map
                         .iter()
                         .enumerate()
                         .any(|(c, m)| *m == Some(t) && trained[c] > 0);
                     if !known {
-                        *s *= 1.0 - mean_share / 2.0;
+                        *s *= 1.0 - self.settings.unseen_damping * mean_share * confidence;
                     }
                 }
             }

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::features::hashed;
 use crate::knowledge::KnowledgeError;
 
 /// Feature rows whose weights are all smaller than this are dropped from
@@ -15,7 +14,9 @@ use crate::knowledge::KnowledgeError;
 const PRUNE_BELOW: f32 = 0.05;
 
 /// Format tag written into model files.
-pub const FORMAT: &str = "wiredesk-topic-logreg-1";
+/// Format 2 hashes stems once per word (see [`super::features`]); a
+/// format-1 file was trained on other feature indices and is refused.
+pub const FORMAT: &str = "wiredesk-topic-logreg-2";
 
 /// Where a model came from.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -85,8 +86,9 @@ pub struct Model {
 pub struct Example {
     /// Language of the article.
     pub language: String,
-    /// Stems of headline and body.
-    pub stems: Vec<String>,
+    /// Feature hashes of headline and body
+    /// ([`super::features::feature_hashes`]).
+    pub features: Vec<u64>,
     /// Class index.
     pub class: usize,
 }
@@ -98,8 +100,8 @@ const NO_ROW: u32 = u32::MAX;
 const MAX_DIM: u32 = 1 << 24;
 
 /// Feature vector: (index, value), L2-normalised log term frequencies.
-fn vectorise<S: AsRef<str>>(stems: &[S], dim: u32) -> Vec<(u32, f32)> {
-    let mut features = hashed(stems, dim);
+fn vectorise(hashes: &[u64], dim: u32) -> Vec<(u32, f32)> {
+    let mut features: Vec<u32> = hashes.iter().map(|h| (h % dim as u64) as u32).collect();
     features.sort_unstable();
     let mut v: Vec<(u32, f32)> = Vec::with_capacity(features.len());
     for chunk in features.chunk_by(|a, b| a == b) {
@@ -180,8 +182,10 @@ impl Model {
     ) -> ModelFile {
         let k = classes.len();
         let dim = settings.dim;
-        let vectors: Vec<Vec<(u32, f32)>> =
-            examples.iter().map(|e| vectorise(&e.stems, dim)).collect();
+        let vectors: Vec<Vec<(u32, f32)>> = examples
+            .iter()
+            .map(|e| vectorise(&e.features, dim))
+            .collect();
         let mut w = vec![0f32; dim as usize * k];
         let mut bias = vec![0f32; k];
         let mut order: Vec<usize> = (0..examples.len()).collect();
@@ -349,12 +353,12 @@ impl Model {
             .unwrap_or(0)
     }
 
-    /// Class probabilities for a stem sequence in `language`; classes the
-    /// language never had in training get 0.
-    pub fn predict<S: AsRef<str>>(&self, language: &str, stems: &[S]) -> Vec<f32> {
+    /// Class probabilities for the feature hashes of an article in
+    /// `language`; classes the language never had in training get 0.
+    pub fn predict(&self, language: &str, features: &[u64]) -> Vec<f32> {
         let k = self.classes.len();
         let mut logits = self.bias.clone();
-        for (f, v) in vectorise(stems, self.dim) {
+        for (f, v) in vectorise(features, self.dim) {
             let at = self.weights[f as usize];
             if at != NO_ROW {
                 let row = &self.rows[at as usize..at as usize + k];
@@ -379,10 +383,16 @@ impl Model {
 mod tests {
     use super::*;
 
+    fn features(words: &str) -> Vec<u64> {
+        let tk = crate::text::Tokenizer::default();
+        let folded = crate::text::fold(words);
+        super::super::features::feature_hashes(&tk.terms("en", &folded))
+    }
+
     fn ex(words: &str, class: usize) -> Example {
         Example {
             language: "en".into(),
-            stems: words.split(' ').map(String::from).collect(),
+            features: features(words),
             class,
         }
     }
@@ -418,15 +428,15 @@ mod tests {
         );
         let json = serde_json::to_string(&file).unwrap();
         let m = Model::from_json("m.json", &json).unwrap();
-        let p = m.predict("en", &["league".to_string(), "goal".to_string()]);
+        let p = m.predict("en", &features("match league"));
         assert!(p[0] > 0.6, "{p:?}");
-        let p = m.predict("en", &["minister".to_string()]);
+        let p = m.predict("en", &features("minister"));
         assert!(p[1] > 0.6, "{p:?}");
     }
 
     #[test]
     fn training_is_deterministic() {
-        let data = vec![ex("a b", 0), ex("c d", 1), ex("a d", 0)];
+        let data = vec![ex("aa bb", 0), ex("cc dd", 1), ex("aa dd", 0)];
         let s = TrainSettings {
             dim: 1 << 10,
             ..TrainSettings::default()

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::labels::LabelMap;
 use super::model::{Example, Model, ModelFile, Provenance, TrainSettings};
-use super::{features, TopicClassifier};
+use super::TopicClassifier;
 use crate::article::decode;
 use crate::enriched::VERSION;
 use crate::eval::{labels_of, TopicScores};
@@ -80,15 +80,11 @@ pub fn train(
     let examples: Vec<Example> = data
         .iter()
         .map(|d| {
-            let mut stems = features::stems(classifier.tokenizer(), &d.language, &d.headline);
-            stems.extend(features::stems(
-                classifier.tokenizer(),
-                &d.language,
-                &d.body,
-            ));
+            let folded = fold_pair(&d.headline, &d.body);
+            let text = ArticleText::new(&d.language, &d.headline, None, &d.body, &folded);
             Example {
                 language: d.language.clone(),
-                stems,
+                features: classifier.feature_hashes(&text),
                 class: classes.binary_search(&d.topics[0]).unwrap_or(0),
             }
         })
