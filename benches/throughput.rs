@@ -108,6 +108,9 @@ fn main() {
         / n;
     println!("{n} articles, average {avg} bytes");
 
+    if stage("fold") {
+        fold(&docs);
+    }
     if stage("topic") {
         topic(&knowledge, &docs);
     }
@@ -123,6 +126,30 @@ fn main() {
 }
 
 type Docs = [(String, String, String)];
+
+/// Folding, shared by every stage, per language.
+fn fold(docs: &Docs) {
+    let mut line = Vec::new();
+    for lang in ["ar", "en", "fr", "es", "ru", "zh", "de"] {
+        let bodies: Vec<&str> = docs
+            .iter()
+            .filter(|(l, _, _)| l == lang)
+            .map(|(_, _, b)| b.as_str())
+            .collect();
+        let bytes: usize = bodies.iter().map(|b| b.len()).sum();
+        let runs: Vec<f64> = (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                for b in &bodies {
+                    std::hint::black_box(wiredesk::text::fold(b));
+                }
+                bytes as f64 / 1e6 / t.elapsed().as_secs_f64()
+            })
+            .collect();
+        line.push(format!("{lang} {:.0}", median(runs)));
+    }
+    println!("folding, MB/s: {}", line.join(", "));
+}
 
 fn topic(knowledge: &Knowledge, docs: &Docs) {
     let n = docs.len();

@@ -218,7 +218,10 @@ impl Tokenizer {
                 if t.text.len() <= 4 && t.text.chars().nth(1).is_none() {
                     continue;
                 }
-                let stem = match Self::slot(language, t.script) {
+                // Numbers are not stemmed, and not cached: each figure in
+                // the news is new, and would crowd the words out.
+                let number = t.text.as_bytes()[0].is_ascii_digit();
+                let stem = match Self::slot(language, t.script).filter(|_| !number) {
                     None => bytes_hash(STEM_SEED, t.text.as_bytes()),
                     Some(slot) => {
                         let map = &mut cache[slot];
