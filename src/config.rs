@@ -229,7 +229,7 @@ fn default_topics_dir() -> PathBuf {
     PathBuf::from("topics")
 }
 fn default_topic_threshold() -> f64 {
-    0.25
+    0.35
 }
 
 /// Raw `[dedup]` table.
@@ -854,7 +854,7 @@ mod tests {
 
     #[test]
     fn impossible_value_is_rejected_with_expectation() {
-        let text = EMBEDDED_DEFAULT.replace("threshold = 0.25", "threshold = 1.5");
+        let text = EMBEDDED_DEFAULT.replace("threshold = 0.35", "threshold = 1.5");
         let err = load(&text).unwrap_err().to_string();
         assert!(err.contains("topic.threshold"), "{err}");
         assert!(err.contains("between 0 and 1"), "{err}");

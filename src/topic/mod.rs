@@ -200,14 +200,24 @@ impl TopicClassifier {
                 // Topics the model never saw here compete on lexicon evidence,
                 // damped as much as the model vouches for the others and is
                 // sure of its answer: a weather story the model cannot place
-                // keeps its lexicon score.
+                // keeps its lexicon score. Damping demotes such a topic in
+                // the ranking but does not hide it: one the lexicon found
+                // above the threshold stays emitted (at the threshold), as
+                // the conflict in a story on Russian diplomacy.
+                let threshold = self.settings.threshold;
                 for (t, s) in scores.iter_mut().enumerate() {
                     let known = map
                         .iter()
                         .enumerate()
                         .any(|(c, m)| *m == Some(t) && trained[c] > 0);
                     if !known {
-                        *s *= 1.0 - self.settings.unseen_damping * mean_share * confidence;
+                        let damped =
+                            *s * (1.0 - self.settings.unseen_damping * mean_share * confidence);
+                        *s = if *s >= threshold {
+                            damped.max(threshold)
+                        } else {
+                            damped
+                        };
                     }
                 }
             }
