@@ -93,13 +93,11 @@ const WORD: u64 = 0x77;
 const HAN: u64 = 0x68;
 const SHORT: u64 = 0x73;
 
-/// The distinct shingle hashes of a body already folded with [`fold`]:
-/// word 3-grams, and character 3-grams of Han runs. Each word is hashed
-/// once and its three-word shingles mixed from the word hashes.
-pub fn shingles(folded: &str) -> Vec<u64> {
-    // A sorted, deduplicated vector: cheaper than a hash set for the few
-    // hundred shingles of an article.
-    let mut out = Vec::with_capacity(folded.len() / 5);
+/// Calls `f` with each shingle hash of a body already folded with
+/// [`fold`], repeats included: word 3-grams, and character 3-grams of Han
+/// runs. Each word is hashed once and its three-word shingles mixed from
+/// the word hashes.
+fn for_each_shingle(folded: &str, mut f: impl FnMut(u64)) {
     let (mut a, mut b) = (0u64, 0u64);
     let mut words = 0usize;
     for t in tokens(folded) {
@@ -108,28 +106,69 @@ pub fn shingles(folded: &str) -> Vec<u64> {
             let starts: Vec<usize> = t.text.char_indices().map(|(i, _)| i).collect();
             for w in 0..starts.len().saturating_sub(2) {
                 let end = starts.get(w + 3).copied().unwrap_or(text.len());
-                out.push(bytes_hash(HAN, &text[starts[w]..end]));
+                f(bytes_hash(HAN, &text[starts[w]..end]));
             }
             if starts.len() < 3 {
-                out.push(bytes_hash(HAN, text));
+                f(bytes_hash(HAN, text));
             }
         } else {
             let c = bytes_hash(WORD, t.text.as_bytes());
             words += 1;
             if words >= 3 {
-                out.push(fmix64(a ^ b.rotate_left(21) ^ c.rotate_left(42)));
+                f(fmix64(a ^ b.rotate_left(21) ^ c.rotate_left(42)));
             }
             (a, b) = (b, c);
         }
     }
     match words {
-        1 => out.push(fmix64(b ^ SHORT)),
-        2 => out.push(fmix64(a ^ b.rotate_left(21) ^ SHORT)),
+        1 => f(fmix64(b ^ SHORT)),
+        2 => f(fmix64(a ^ b.rotate_left(21) ^ SHORT)),
         _ => {}
     }
+}
+
+/// The distinct shingle hashes of a folded body, sorted.
+pub fn shingles(folded: &str) -> Vec<u64> {
+    let mut out = Vec::with_capacity(folded.len() / 5);
+    for_each_shingle(folded, |s| out.push(s));
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Counts distinct hashes in one pass: an open-addressed table sized for
+/// the most shingles a text of `bytes` bytes can have (two bytes per word
+/// at least), cheaper than sorting them.
+struct DistinctCounter {
+    slots: Vec<u64>,
+    count: u32,
+}
+
+impl DistinctCounter {
+    fn for_text(bytes: usize) -> Self {
+        DistinctCounter {
+            slots: vec![0; (bytes + 16).next_power_of_two()],
+            count: 0,
+        }
+    }
+
+    fn add(&mut self, h: u64) {
+        // 0 marks an empty slot; a hash of 0 counts as 1.
+        let h = h.max(1);
+        let mask = self.slots.len() - 1;
+        let mut i = (h as usize) & mask;
+        loop {
+            match self.slots[i] {
+                0 => {
+                    self.slots[i] = h;
+                    self.count += 1;
+                    return;
+                }
+                v if v == h => return,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
 }
 
 /// One-permutation MinHash: each shingle hash falls into one of
@@ -138,36 +177,52 @@ pub fn shingles(folded: &str) -> Vec<u64> {
 /// Empty bins (texts of a few shingles) borrow the value of a bin chosen
 /// by a fixed probe sequence ("optimal densification", Shrivastava 2017),
 /// the same for every text, so equal sets still give equal values.
-fn one_permutation_minhash(set: &[u64]) -> [u32; MINHASH_SIZE] {
-    let mut bins = [u32::MAX; MINHASH_SIZE];
-    let mut filled = [false; MINHASH_SIZE];
-    for &s in set {
+struct Bins {
+    min: [u32; MINHASH_SIZE],
+    filled: [bool; MINHASH_SIZE],
+}
+
+impl Default for Bins {
+    fn default() -> Self {
+        Bins {
+            min: [u32::MAX; MINHASH_SIZE],
+            filled: [false; MINHASH_SIZE],
+        }
+    }
+}
+
+impl Bins {
+    fn add(&mut self, s: u64) {
         let bin = (s >> 60) as usize;
         let v = s as u32;
-        if !filled[bin] || v < bins[bin] {
-            bins[bin] = v;
-            filled[bin] = true;
+        if !self.filled[bin] || v < self.min[bin] {
+            self.min[bin] = v;
+            self.filled[bin] = true;
         }
     }
-    if set.is_empty() || filled.iter().all(|&f| f) {
-        return bins;
-    }
-    let mut out = bins;
-    for (i, o) in out.iter_mut().enumerate() {
-        if filled[i] {
-            continue;
+
+    fn signature(&self) -> [u32; MINHASH_SIZE] {
+        let (bins, filled) = (self.min, self.filled);
+        if filled.iter().all(|&f| f) || !filled.iter().any(|&f| f) {
+            return bins;
         }
-        let mut attempt = 0u64;
-        loop {
-            attempt += 1;
-            let probe = (fmix64((i as u64) << 32 | attempt) % MINHASH_SIZE as u64) as usize;
-            if filled[probe] {
-                *o = bins[probe];
-                break;
+        let mut out = bins;
+        for (i, o) in out.iter_mut().enumerate() {
+            if filled[i] {
+                continue;
+            }
+            let mut attempt = 0u64;
+            loop {
+                attempt += 1;
+                let probe = (fmix64((i as u64) << 32 | attempt) % MINHASH_SIZE as u64) as usize;
+                if filled[probe] {
+                    *o = bins[probe];
+                    break;
+                }
             }
         }
+        out
     }
-    out
 }
 
 impl Fingerprint {
@@ -179,14 +234,19 @@ impl Fingerprint {
     /// Fingerprints an article whose body is already folded.
     pub fn of_folded(headline: &str, folded_body: &str) -> Self {
         let (tag, headline) = strip_wire_tag(headline);
-        let set = shingles(folded_body);
+        let mut bins = Bins::default();
+        let mut distinct = DistinctCounter::for_text(folded_body.len());
+        for_each_shingle(folded_body, |s| {
+            bins.add(s);
+            distinct.add(s);
+        });
         Fingerprint {
             exact: fmix64(
                 bytes_hash(WORD, fold(headline).as_bytes()).rotate_left(17)
                     ^ bytes_hash(WORD, folded_body.as_bytes()),
             ),
-            minhash: one_permutation_minhash(&set),
-            shingles: set.len() as u32,
+            minhash: bins.signature(),
+            shingles: distinct.count,
             tag,
         }
     }
@@ -210,6 +270,12 @@ pub fn containment(jaccard: f64, a: u32, b: u32) -> f64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn one_permutation_minhash(set: &[u64]) -> [u32; MINHASH_SIZE] {
+        let mut bins = Bins::default();
+        set.iter().for_each(|&s| bins.add(s));
+        bins.signature()
+    }
 
     #[test]
     fn exact_hash_covers_headline_and_body() {
@@ -309,6 +375,17 @@ mod tests {
         fn containment_stays_in_unit_range(j in 0.0f64..=1.0, a in 0u32..10_000, b in 0u32..10_000) {
             let c = containment(j, a, b);
             prop_assert!((0.0..=1.0).contains(&c));
+        }
+
+        #[test]
+        fn fingerprint_counts_distinct_shingles_and_sets_give_the_signature(
+            body in "[a-z\u{0627}-\u{063A}\u{4E00}-\u{4E10} ]{0,300}"
+        ) {
+            let folded = fold(&body);
+            let set = shingles(&folded);
+            let fp = Fingerprint::of_folded("", &folded);
+            prop_assert_eq!(fp.shingles as usize, set.len());
+            prop_assert_eq!(fp.minhash, one_permutation_minhash(&set));
         }
 
         #[test]

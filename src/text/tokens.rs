@@ -61,15 +61,16 @@ pub fn tokens(folded: &str) -> impl Iterator<Item = Token<'_>> {
 }
 
 fn split_han(word: &str) -> Pieces<'_> {
-    // Most words have no Han character: one token, no allocation.
-    let first_script = word.chars().next().map_or(Script::Other, script_of);
-    // Han characters take three or four bytes in UTF-8, led by 0xE3 or
-    // above; Latin, Cyrillic and Arabic letters lead with lower bytes.
-    if !word.bytes().any(|b| b >= 0xE3) || !word.chars().any(|c| script_of(c) == Script::Han) {
-        return Pieces::One(Some(Token {
-            text: word,
-            script: first_script,
-        }));
+    // Most words have no Han character: one token, no allocation. Han
+    // characters take three or four bytes in UTF-8, led by 0xE3 or above;
+    // Latin, Cyrillic and Arabic letters lead with lower bytes.
+    let bytes = word.as_bytes();
+    if !bytes.iter().any(|&b| b >= 0xE3) || !word.chars().any(|c| script_of(c) == Script::Han) {
+        let script = match bytes.first() {
+            Some(&b) if b < 0x80 => script_of(b as char),
+            _ => word.chars().next().map_or(Script::Other, script_of),
+        };
+        return Pieces::One(Some(Token { text: word, script }));
     }
     let mut pieces = Vec::new();
     let mut start = 0;
