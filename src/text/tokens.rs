@@ -54,10 +54,9 @@ pub struct Token<'a> {
 /// Splits folded text into tokens; a Han run inside a space-free stretch
 /// (`在北京举行` next to `2026`) becomes a token of its own.
 pub fn tokens(folded: &str) -> impl Iterator<Item = Token<'_>> {
-    folded
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .flat_map(split_han)
+    // Folded text separates words with single ASCII spaces; the standard
+    // library splits ASCII whitespace byte-wise, without decoding chars.
+    folded.split_ascii_whitespace().flat_map(split_han)
 }
 
 fn split_han(word: &str) -> Pieces<'_> {
