@@ -101,7 +101,14 @@ const MAX_DIM: u32 = 1 << 24;
 
 /// Feature vector: (index, value), L2-normalised log term frequencies.
 fn vectorise(hashes: &[u64], dim: u32) -> Vec<(u32, f32)> {
-    let mut features: Vec<u32> = hashes.iter().map(|h| (h % dim as u64) as u32).collect();
+    // `%` by a run-time u64 is a slow division per feature; the dims in
+    // use are powers of two, where a mask gives the same index.
+    let mut features: Vec<u32> = if dim.is_power_of_two() {
+        let mask = dim as u64 - 1;
+        hashes.iter().map(|h| (h & mask) as u32).collect()
+    } else {
+        hashes.iter().map(|h| (h % dim as u64) as u32).collect()
+    };
     features.sort_unstable();
     let mut v: Vec<(u32, f32)> = Vec::with_capacity(features.len());
     for chunk in features.chunk_by(|a, b| a == b) {
