@@ -398,11 +398,7 @@ async fn a_planted_secret_never_shows_in_logs_metrics_errors_or_help() {
     let pid = child.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     let out = child.wait_with_output().unwrap();
-    let logs = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let logs = stdout_and_stderr(&out);
     assert!(
         logs.len() > 1000,
         "debug logging should have said a lot: {logs}"
@@ -498,11 +494,7 @@ async fn a_sasl_cluster_is_reached_with_the_password_from_env_or_file() {
         .env("WD_SASL_PASSWORD", SASL_PASSWORD)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
 
     // Password from a file: read it back over SASL.
     std::fs::write(
@@ -520,11 +512,7 @@ async fn a_sasl_cluster_is_reached_with_the_password_from_env_or_file() {
         .args(["dump", "--brokers", SASL_BROKER, "--topic", &topic])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 5);
 
     // A wrong password fails with an error, and the error does not show it.
@@ -538,11 +526,7 @@ async fn a_sasl_cluster_is_reached_with_the_password_from_env_or_file() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let all = stdout_and_stderr(&out);
     assert!(
         all.contains("error:") && all.contains("[kafka.secrets]"),
         "{all}"

@@ -274,11 +274,7 @@ impl DedupIndex {
         // An entry sharing several bands is scored once per band: cheaper
         // than remembering which were seen, and the result is the same.
         for band in 0..BANDS {
-            let mut slot = self.heads[self.bucket(&sig, band)];
-            let mut walked = 0;
-            while slot != NONE && walked < MAX_CHAIN_WALK {
-                walked += 1;
-                let e = self.entry(slot);
+            for (slot, e) in self.chain(&sig, band) {
                 let similarity = if e.exact == fp.exact {
                     1.0
                 } else {
@@ -294,10 +290,24 @@ impl DedupIndex {
                 if better || (e.id.as_ref() == id && similarity >= self.thresholds.update) {
                     best = Some((slot, similarity));
                 }
-                slot = e.next[band];
             }
         }
         best
+    }
+
+    /// The newest entries of `sig`'s chain in `band`, at most
+    /// [`MAX_CHAIN_WALK`] of them, with their slots.
+    fn chain(&self, sig: &Sig, band: usize) -> impl Iterator<Item = (u32, &Entry)> + '_ {
+        let mut slot = self.heads[self.bucket(sig, band)];
+        std::iter::from_fn(move || {
+            (slot != NONE).then(|| {
+                let at = slot;
+                let e = self.entry(at);
+                slot = e.next[band];
+                (at, e)
+            })
+        })
+        .take(MAX_CHAIN_WALK)
     }
 
     /// Adds a remembered article (from [`DedupIndex::observe`] or the
@@ -313,15 +323,11 @@ impl DedupIndex {
             return false;
         };
         let sig = narrow(&minhash);
-        let mut slot = self.heads[self.bucket(&sig, 0)];
-        let mut walked = 0;
-        while slot != NONE && walked < MAX_CHAIN_WALK {
-            walked += 1;
-            let e = self.entry(slot);
-            if e.exact == r.exact && e.id.as_ref() == r.id {
-                return true;
-            }
-            slot = e.next[0];
+        if self
+            .chain(&sig, 0)
+            .any(|(_, e)| e.exact == r.exact && e.id.as_ref() == r.id)
+        {
+            return true;
         }
         if self.len >= 1 << self.bits {
             self.grow();

@@ -30,10 +30,7 @@ pub fn fold(text: &str) -> String {
             return;
         }
         if c.is_alphanumeric() {
-            if *pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            *pending_space = false;
+            space_before_letter(out, pending_space);
             push_folded(out, c);
         } else {
             *pending_space = true;
@@ -47,10 +44,7 @@ pub fn fold(text: &str) -> String {
             // case. The common case, and the hot loop of every stage.
             let folded = ASCII_FOLD[b as usize];
             if folded != 0 {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
-                }
-                pending_space = false;
+                space_before_letter(&mut out, &mut pending_space);
                 out.push(folded as char);
             } else {
                 pending_space = true;
@@ -69,10 +63,7 @@ pub fn fold(text: &str) -> String {
             // Common letters of our other scripts: no decomposition, no mark,
             // known case — skip the Unicode table look-ups (the bulk of
             // folding time for Arabic, Russian and Chinese).
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
+            space_before_letter(&mut out, &mut pending_space);
             out.push(letter);
         } else if matches!(c, 'й' | 'Й') {
             // й is a letter of its own in Russian, not и with a breve.
@@ -82,6 +73,15 @@ pub fn fold(text: &str) -> String {
         }
     }
     out
+}
+
+/// Writes the separator pending before a letter: one space, never at the
+/// start of the text.
+fn space_before_letter(out: &mut String, pending_space: &mut bool) {
+    if *pending_space && !out.is_empty() {
+        out.push(' ');
+    }
+    *pending_space = false;
 }
 
 /// Arabic tashkeel, superscript alef and tatweel: they decorate a letter

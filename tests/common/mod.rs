@@ -16,6 +16,24 @@ use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 
+/// Asserts that a finished command exited 0, showing its stderr if not.
+pub fn assert_succeeded(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// All a finished command printed, stdout then stderr.
+pub fn stdout_and_stderr(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 /// The broker the tests use.
 pub fn brokers() -> String {
     std::env::var("WIREDESK_TEST_BROKERS").unwrap_or_else(|_| "127.0.0.1:19092".into())
