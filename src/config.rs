@@ -222,7 +222,7 @@ fn default_model_trust() -> f64 {
     5.0
 }
 fn default_unseen_damping() -> f64 {
-    0.6
+    0.45
 }
 
 fn default_topics_dir() -> PathBuf {

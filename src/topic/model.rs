@@ -14,9 +14,13 @@ use crate::knowledge::KnowledgeError;
 const PRUNE_BELOW: f32 = 0.05;
 
 /// Format tag written into model files.
-/// Format 2 hashes stems once per word (see [`super::features`]); a
-/// format-1 file was trained on other feature indices and is refused.
-pub const FORMAT: &str = "wiredesk-topic-logreg-2";
+/// Format 3 adds the lexicon's score of each class as inputs (stacking);
+/// format 2 (hashed features only) still loads. Format 2 hashes stems once per word
+/// (see [`super::features`]); a format-1 file was trained on other feature
+/// indices and is refused.
+pub const FORMAT: &str = "wiredesk-topic-logreg-3";
+/// The previous format, read without lexicon inputs.
+const FORMAT_2: &str = "wiredesk-topic-logreg-2";
 
 /// Where a model came from.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -60,6 +64,11 @@ pub struct ModelFile {
     pub bias: Vec<f32>,
     /// Sparse weights: (feature, weight per class).
     pub weights: Vec<(u32, Vec<f32>)>,
+    /// Weights of the lexicon inputs (the lexicon's score of each class,
+    /// in class order): one row of per-class weights for each input
+    /// (empty in format 2).
+    #[serde(default)]
+    pub lexicon_weights: Vec<Vec<f32>>,
 }
 
 /// A loaded model.
@@ -79,6 +88,8 @@ pub struct Model {
     weights: Vec<u32>,
     /// Weight rows, `classes.len()` values each.
     rows: Vec<f32>,
+    /// Lexicon input weights, `classes.len()` per input.
+    lexicon_rows: Vec<f32>,
 }
 
 /// One labelled training example.
@@ -89,6 +100,8 @@ pub struct Example {
     /// Feature hashes of headline and body
     /// ([`super::features::feature_hashes`]).
     pub features: Vec<u64>,
+    /// The lexicon's score (0..1) of each class, in class order.
+    pub lexicon: Vec<f32>,
     /// Class index.
     pub class: usize,
 }
@@ -188,6 +201,9 @@ impl Model {
         provenance: Provenance,
     ) -> ModelFile {
         let k = classes.len();
+        // Stacked inputs: the lexicon's score of each class.
+        let m = k;
+        let mut lw = vec![0f32; m * k];
         let dim = settings.dim;
         let vectors: Vec<Vec<(u32, f32)>> = examples
             .iter()
@@ -228,6 +244,12 @@ impl Model {
             for &i in &order {
                 let x = &vectors[i];
                 probs.copy_from_slice(&bias);
+                let lex = &examples[i].lexicon;
+                for (j, &v) in lex.iter().enumerate().take(m) {
+                    for c in 0..k {
+                        probs[c] += lw[j * k + c] * v;
+                    }
+                }
                 for &(f, v) in x {
                     let row = &w[f as usize * k..f as usize * k + k];
                     for c in 0..k {
@@ -238,6 +260,10 @@ impl Model {
                 for c in 0..k {
                     let g = weight[i] * (probs[c] - if c == examples[i].class { 1.0 } else { 0.0 });
                     bias[c] -= lr * g;
+                    for (j, &v) in lex.iter().enumerate().take(m) {
+                        let wi = &mut lw[j * k + c];
+                        *wi -= lr * (g * v + settings.l2 * *wi);
+                    }
                     for &(f, v) in x {
                         let wi = &mut w[f as usize * k + c];
                         *wi -= lr * (g * v + settings.l2 * *wi);
@@ -279,6 +305,10 @@ impl Model {
             trained_on: provenance,
             bias: bias.iter().map(|x| (x * 1e4).round() / 1e4).collect(),
             weights,
+            lexicon_weights: lw
+                .chunks(k)
+                .map(|row| row.iter().map(|x| (x * 1e4).round() / 1e4).collect())
+                .collect(),
         }
     }
 
@@ -300,7 +330,7 @@ impl Model {
             line: 0,
             message,
         };
-        if file.format != FORMAT {
+        if file.format != FORMAT && file.format != FORMAT_2 {
             return Err(bad(format!(
                 "format {:?}, expected {FORMAT:?}; retrain with `wiredesk train`",
                 file.format
@@ -323,6 +353,14 @@ impl Model {
             .find(|(f, row)| row.len() != k || *f >= file.dim)
         {
             return Err(bad(format!("weight row {f} has the wrong length or index")));
+        }
+        if !file.lexicon_weights.is_empty()
+            && (file.lexicon_weights.len() != k
+                || file.lexicon_weights.iter().any(|r| r.len() != k))
+        {
+            return Err(bad(format!(
+                "lexicon weights are not {k} rows of {k} (one per class)"
+            )));
         }
         if let Some((lang, _)) = file
             .classes_by_language
@@ -348,6 +386,7 @@ impl Model {
                 index
             },
             rows: file.weights.into_iter().flat_map(|(_, row)| row).collect(),
+            lexicon_rows: file.lexicon_weights.into_iter().flatten().collect(),
         })
     }
 
@@ -360,11 +399,17 @@ impl Model {
             .unwrap_or(0)
     }
 
-    /// Class probabilities for the feature hashes of an article in
-    /// `language`; classes the language never had in training get 0.
-    pub fn predict(&self, language: &str, features: &[u64]) -> Vec<f32> {
+    /// Class probabilities for the feature hashes and the lexicon's score
+    /// of each class (in class order) of an article in `language`;
+    /// classes the language never had in training get 0.
+    pub fn predict(&self, language: &str, features: &[u64], lexicon: &[f32]) -> Vec<f32> {
         let k = self.classes.len();
         let mut logits = self.bias.clone();
+        for (row, &v) in self.lexicon_rows.chunks(k).zip(lexicon) {
+            for c in 0..k {
+                logits[c] += row[c] * v;
+            }
+        }
         for (f, v) in vectorise(features, self.dim) {
             let at = self.weights[f as usize];
             if at != NO_ROW {
@@ -400,6 +445,7 @@ mod tests {
         Example {
             language: "en".into(),
             features: features(words),
+            lexicon: vec![],
             class,
         }
     }
@@ -435,9 +481,9 @@ mod tests {
         );
         let json = serde_json::to_string(&file).unwrap();
         let m = Model::from_json("m.json", &json).unwrap();
-        let p = m.predict("en", &features("match league"));
+        let p = m.predict("en", &features("match league"), &[]);
         assert!(p[0] > 0.6, "{p:?}");
-        let p = m.predict("en", &features("minister"));
+        let p = m.predict("en", &features("minister"), &[]);
         assert!(p[1] > 0.6, "{p:?}");
     }
 
@@ -463,6 +509,50 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn learns_from_lexicon_inputs_when_words_do_not_tell() {
+        let with = |class: usize, lexicon: Vec<f32>| Example {
+            lexicon,
+            ..ex("same words here", class)
+        };
+        let data = vec![
+            with(0, vec![0.9, 0.1]),
+            with(1, vec![0.1, 0.9]),
+            with(0, vec![0.8, 0.0]),
+            with(1, vec![0.0, 0.8]),
+        ];
+        let s = TrainSettings {
+            dim: 1 << 10,
+            epochs: 30,
+            ..TrainSettings::default()
+        };
+        let file = Model::train(&data, vec!["a".into(), "b".into()], &s, provenance());
+        assert_eq!(file.lexicon_weights.len(), 2);
+        let m = Model::from_file("m.json", file.clone()).unwrap();
+        let words = features("same words here");
+        assert!(m.predict("en", &words, &[0.9, 0.0])[0] > 0.6);
+        assert!(m.predict("en", &words, &[0.0, 0.9])[1] > 0.6);
+        // A lexicon weight matrix of the wrong shape is refused.
+        let mut bad = file;
+        bad.lexicon_weights.pop();
+        let err = Model::from_file("m.json", bad).unwrap_err();
+        assert!(err.to_string().contains("one per class"), "{err}");
+    }
+
+    #[test]
+    fn format_2_files_load_without_lexicon_inputs() {
+        let data = vec![ex("goal match", 0), ex("vote minister", 1)];
+        let s = TrainSettings {
+            dim: 1 << 10,
+            ..TrainSettings::default()
+        };
+        let mut file = Model::train(&data, vec!["x".into(), "y".into()], &s, provenance());
+        file.format = FORMAT_2.into();
+        file.lexicon_weights.clear();
+        let m = Model::from_file("m.json", file).unwrap();
+        assert!(m.predict("en", &features("goal match"), &[1.0, 0.0])[0] > 0.5);
     }
 
     #[test]

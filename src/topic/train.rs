@@ -77,14 +77,22 @@ pub fn train(
     settings: &TrainSettings,
 ) -> ModelFile {
     let classes = classes_of(data);
+    // Labels map to taxonomy codes (labels.toml), so every class has a
+    // topic; one that has not is given no lexicon input.
+    let topics: Vec<Option<usize>> = classes
+        .iter()
+        .map(|c| classifier.topics().iter().position(|t| &t.code == c))
+        .collect();
     let examples: Vec<Example> = data
         .iter()
         .map(|d| {
             let folded = fold_pair(&d.headline, &d.body);
             let text = ArticleText::new(&d.language, &d.headline, None, &d.body, &folded);
+            let (features, lexicon) = classifier.model_inputs(&text, &topics);
             Example {
                 language: d.language.clone(),
-                features: classifier.feature_hashes(&text),
+                features,
+                lexicon,
                 class: classes.binary_search(&d.topics[0]).unwrap_or(0),
             }
         })
