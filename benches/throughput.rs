@@ -7,6 +7,11 @@
 //! * the whole pipeline (decode + enrich) per article.
 //!
 //! Run with `cargo bench --bench throughput`. Figures are medians of 5 runs.
+//! `WIREDESK_BENCH_ONLY=fold|topic|region|dedup|pipeline` runs one stage;
+//! `WIREDESK_BENCH_ARTICLES=N` (default 20,000) and
+//! `WIREDESK_BENCH_LANGUAGE=en` shrink the article set, e.g. to run under
+//! `valgrind --tool=cachegrind`, whose instruction counts do not vary with
+//! the machine's load the way wall time does here.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -23,6 +28,9 @@ use wiredesk::pipeline::{fold_pair, ArticleText, Pipeline, SourceMeta};
 fn articles(n: usize) -> Vec<(String, String, String)> {
     let mut docs = Vec::new();
     for lang in ["ar", "en", "fr", "es", "ru", "zh", "de"] {
+        if std::env::var("WIREDESK_BENCH_LANGUAGE").is_ok_and(|l| l != lang) {
+            continue;
+        }
         let text = std::fs::read_to_string(format!("tests/fixtures/wires/{lang}.jsonl"))
             .expect("run from the repository root");
         let lines: Vec<serde_json::Value> = text
@@ -99,7 +107,10 @@ fn main() {
     // for `perf record`.
     let only = std::env::var("WIREDESK_BENCH_ONLY").ok();
     let stage = |name: &str| only.as_deref().is_none_or(|o| o == name);
-    let n = 20_000;
+    let n = std::env::var("WIREDESK_BENCH_ARTICLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
     let docs = articles(n);
     let avg = docs
         .iter()
@@ -168,6 +179,27 @@ fn topic(knowledge: &Knowledge, docs: &Docs) {
         "topic classification: median {:.0} articles/s (runs {:?})",
         median(runs.clone()),
         runs.iter().map(|r| *r as u64).collect::<Vec<_>>()
+    );
+    // Per language: those with a trained model (en, fr, ar) cost more.
+    let mut line = Vec::new();
+    for lang in ["ar", "en", "fr", "es", "ru", "zh", "de"] {
+        let some: Vec<_> = docs.iter().filter(|d| d.0 == lang).collect();
+        let runs: Vec<f64> = (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                for (lang, h, b) in &some {
+                    let folded = fold_pair(h, b);
+                    let text = ArticleText::new(lang, h, None, b, &folded);
+                    std::hint::black_box(knowledge.topics.classify(&text));
+                }
+                some.len() as f64 / t.elapsed().as_secs_f64()
+            })
+            .collect();
+        line.push(format!("{lang} {:.0}", median(runs)));
+    }
+    println!(
+        "topic classification by language, articles/s: {}",
+        line.join(", ")
     );
 }
 

@@ -113,20 +113,40 @@ const NO_ROW: u32 = u32::MAX;
 const MAX_DIM: u32 = 1 << 24;
 
 /// Feature vector: (index, value), L2-normalised log term frequencies.
+/// Repeats are counted in an open-addressed table sized from the input
+/// rather than by sorting: an English article has ~1,200 feature hashes,
+/// and sorting them cost more than the model's dot products. The order of
+/// the result is the table's, the same for the same input.
 fn vectorise(hashes: &[u64], dim: u32) -> Vec<(u32, f32)> {
+    const EMPTY: u32 = u32::MAX; // never an index: dim <= MAX_DIM
+    let size = (hashes.len() * 2).next_power_of_two().max(16);
+    let shift = 64 - size.trailing_zeros();
+    let mut slots: Vec<(u32, u32)> = vec![(EMPTY, 0); size];
     // `%` by a run-time u64 is a slow division per feature; the dims in
     // use are powers of two, where a mask gives the same index.
-    let mut features: Vec<u32> = if dim.is_power_of_two() {
-        let mask = dim as u64 - 1;
-        hashes.iter().map(|h| (h & mask) as u32).collect()
-    } else {
-        hashes.iter().map(|h| (h % dim as u64) as u32).collect()
-    };
-    features.sort_unstable();
-    let mut v: Vec<(u32, f32)> = Vec::with_capacity(features.len());
-    for chunk in features.chunk_by(|a, b| a == b) {
-        v.push((chunk[0], 1.0 + (chunk.len() as f32).ln()));
+    let mask = dim as u64 - 1;
+    let pow2 = dim.is_power_of_two();
+    for &h in hashes {
+        let f = if pow2 { h & mask } else { h % dim as u64 } as u32;
+        let mut i = ((f as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+        loop {
+            let slot = &mut slots[i];
+            if slot.0 == f {
+                slot.1 += 1;
+                break;
+            }
+            if slot.0 == EMPTY {
+                *slot = (f, 1);
+                break;
+            }
+            i = (i + 1) & (size - 1);
+        }
     }
+    let mut v: Vec<(u32, f32)> = slots
+        .into_iter()
+        .filter(|s| s.0 != EMPTY)
+        .map(|(f, n)| (f, 1.0 + (n as f32).ln()))
+        .collect();
     let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt().max(1e-6);
     for (_, x) in &mut v {
         *x /= norm;
