@@ -1,15 +1,17 @@
 //! Features shared by the lexicon and the model: the terms of the folded
 //! text (stem hashes, see [`Tokenizer::terms`]), and for the model hashed
-//! unigrams and bigrams of them (Chinese: character unigrams and bigrams,
-//! since it has no spaces).
+//! word unigrams of them (Chinese: character unigrams and bigrams, since it
+//! has no spaces). Word bigrams were dropped: with the lexicon's scores as
+//! model inputs they added nothing (5-fold CV en 0.810 with, 0.813
+//! without; ANT ar dev 0.892 with, 0.897 without) and were half the
+//! features of every article.
 
 use crate::text::fold;
-use crate::text::hash::{bytes_hash, fmix64, pair};
+use crate::text::hash::{bytes_hash, fmix64};
 use crate::text::tokens::{Term, Tokenizer};
 
 /// Seeds keeping the kinds of feature apart.
 const UNIGRAM: u64 = 0x77;
-const BIGRAM: u64 = 0x62;
 const HAN: u64 = 0x63;
 
 /// The stem hashes of unfolded text (lexicon terms, training articles),
@@ -22,12 +24,11 @@ pub fn terms(tokenizer: &Tokenizer, language: &str, text: &str) -> Vec<(u64, Opt
         .collect()
 }
 
-/// Feature hashes (with repeats) of a term sequence: unigrams and bigrams
-/// of words; character unigrams and bigrams of Han runs. The model takes
-/// them modulo its feature space.
+/// Feature hashes (with repeats) of a term sequence: word unigrams;
+/// character unigrams and bigrams of Han runs. The model takes them modulo
+/// its feature space.
 pub fn feature_hashes(terms: &[Term<'_>]) -> Vec<u64> {
-    let mut out = Vec::with_capacity(terms.len() * 2);
-    let mut prev: Option<u64> = None;
+    let mut out = Vec::with_capacity(terms.len());
     for t in terms {
         match t.han {
             Some(run) => {
@@ -40,15 +41,8 @@ pub fn feature_hashes(terms: &[Term<'_>]) -> Vec<u64> {
                         out.push(bytes_hash(HAN, &bytes[i..j + d.len_utf8()]));
                     }
                 }
-                prev = None;
             }
-            None => {
-                out.push(fmix64(t.stem ^ UNIGRAM));
-                if let Some(p) = prev {
-                    out.push(pair(p, t.stem) ^ BIGRAM);
-                }
-                prev = Some(t.stem);
-            }
+            None => out.push(fmix64(t.stem ^ UNIGRAM)),
         }
     }
     out
@@ -73,6 +67,6 @@ mod tests {
             feature_hashes(&tk.terms("en", &folded))
         };
         assert_eq!(f("elections heads"), f("Election head"));
-        assert_ne!(f("elections held"), f("held elections"));
+        assert_ne!(f("elections"), f("electoral"));
     }
 }

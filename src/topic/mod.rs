@@ -141,8 +141,7 @@ impl TopicClassifier {
         &self.tokenizer
     }
 
-    /// The terms of headline and body, in one sequence (the model's
-    /// bigrams run across the seam, as in training), and where the body
+    /// The terms of headline and body, in one sequence, and where the body
     /// starts.
     fn terms<'a>(&self, text: &ArticleText<'a>) -> (Vec<Term<'a>>, usize) {
         let mut terms = self.tokenizer.terms(text.language, text.folded_headline);

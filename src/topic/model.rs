@@ -1,5 +1,6 @@
-//! The trained part: multinomial logistic regression over hashed word and
-//! bigram features (character bigrams for Chinese), learnt by SGD with a
+//! The trained part: multinomial logistic regression over hashed word
+//! features (character bigrams for Chinese) and the lexicon's score of each
+//! class, learnt by SGD with a
 //! seeded shuffle so training is deterministic. The model file is JSON and
 //! records what it was trained on.
 
@@ -14,13 +15,10 @@ use crate::knowledge::KnowledgeError;
 const PRUNE_BELOW: f32 = 0.05;
 
 /// Format tag written into model files.
-/// Format 3 adds the lexicon's score of each class as inputs (stacking);
-/// format 2 (hashed features only) still loads. Format 2 hashes stems once per word
-/// (see [`super::features`]); a format-1 file was trained on other feature
-/// indices and is refused.
+/// Format 3: word unigrams of stem hashes (see [`super::features`]) and
+/// the lexicon's score of each class as inputs (stacking). Files of
+/// formats 1 and 2 were trained on other features and are refused.
 pub const FORMAT: &str = "wiredesk-topic-logreg-3";
-/// The previous format, read without lexicon inputs.
-const FORMAT_2: &str = "wiredesk-topic-logreg-2";
 
 /// Where a model came from.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -65,8 +63,9 @@ pub struct ModelFile {
     /// Sparse weights: (feature, weight per class).
     pub weights: Vec<(u32, Vec<f32>)>,
     /// Weights of the lexicon inputs (the lexicon's score of each class,
-    /// in class order): one row of per-class weights for each input
-    /// (empty in format 2).
+    /// in class order): one row of per-class weights for each input.
+    /// Absent from files of earlier formats, which parse and are then
+    /// refused by format with advice to retrain.
     #[serde(default)]
     pub lexicon_weights: Vec<Vec<f32>>,
 }
@@ -350,7 +349,7 @@ impl Model {
             line: 0,
             message,
         };
-        if file.format != FORMAT && file.format != FORMAT_2 {
+        if file.format != FORMAT {
             return Err(bad(format!(
                 "format {:?}, expected {FORMAT:?}; retrain with `wiredesk train`",
                 file.format
@@ -374,10 +373,7 @@ impl Model {
         {
             return Err(bad(format!("weight row {f} has the wrong length or index")));
         }
-        if !file.lexicon_weights.is_empty()
-            && (file.lexicon_weights.len() != k
-                || file.lexicon_weights.iter().any(|r| r.len() != k))
-        {
+        if file.lexicon_weights.len() != k || file.lexicon_weights.iter().any(|r| r.len() != k) {
             return Err(bad(format!(
                 "lexicon weights are not {k} rows of {k} (one per class)"
             )));
@@ -559,20 +555,6 @@ mod tests {
         bad.lexicon_weights.pop();
         let err = Model::from_file("m.json", bad).unwrap_err();
         assert!(err.to_string().contains("one per class"), "{err}");
-    }
-
-    #[test]
-    fn format_2_files_load_without_lexicon_inputs() {
-        let data = vec![ex("goal match", 0), ex("vote minister", 1)];
-        let s = TrainSettings {
-            dim: 1 << 10,
-            ..TrainSettings::default()
-        };
-        let mut file = Model::train(&data, vec!["x".into(), "y".into()], &s, provenance());
-        file.format = FORMAT_2.into();
-        file.lexicon_weights.clear();
-        let m = Model::from_file("m.json", file).unwrap();
-        assert!(m.predict("en", &features("goal match"), &[1.0, 0.0])[0] > 0.5);
     }
 
     #[test]
