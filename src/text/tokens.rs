@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
 
 use super::hash::bytes_hash;
 
@@ -59,17 +60,27 @@ pub fn tokens(folded: &str) -> impl Iterator<Item = Token<'_>> {
     folded.split_ascii_whitespace().flat_map(split_han)
 }
 
+/// Han characters take three or four bytes in UTF-8, led by this byte or
+/// above; Latin, Cyrillic and Arabic letters lead with lower bytes.
+const HAN_LEAD: u8 = 0xE3;
+
+/// The script of a word by its first character.
+fn script_of_word(word: &str) -> Script {
+    match word.as_bytes().first() {
+        Some(&b) if b < 0x80 => script_of(b as char),
+        _ => word.chars().next().map_or(Script::Other, script_of),
+    }
+}
+
 fn split_han(word: &str) -> Pieces<'_> {
-    // Most words have no Han character: one token, no allocation. Han
-    // characters take three or four bytes in UTF-8, led by 0xE3 or above;
-    // Latin, Cyrillic and Arabic letters lead with lower bytes.
-    let bytes = word.as_bytes();
-    if !bytes.iter().any(|&b| b >= 0xE3) || !word.chars().any(|c| script_of(c) == Script::Han) {
-        let script = match bytes.first() {
-            Some(&b) if b < 0x80 => script_of(b as char),
-            _ => word.chars().next().map_or(Script::Other, script_of),
-        };
-        return Pieces::One(Some(Token { text: word, script }));
+    // Most words have no Han character: one token, no allocation.
+    if !word.as_bytes().iter().any(|&b| b >= HAN_LEAD)
+        || !word.chars().any(|c| script_of(c) == Script::Han)
+    {
+        return Pieces::One(Some(Token {
+            text: word,
+            script: script_of_word(word),
+        }));
     }
     let mut pieces = Vec::new();
     let mut start = 0;
@@ -158,20 +169,26 @@ const ARABIC: usize = 5;
 
 impl Tokenizer {
     /// The stemmer slot of a token: Arabic and Cyrillic use their script's
-    /// stemmer whatever the article language; Latin words use the stemmer
-    /// of the article's language (English for other Latin-script
-    /// languages). `None`: kept as written.
-    fn slot(language: &str, script: Script) -> Option<usize> {
+    /// stemmer whatever the article language; Latin words use `latin`, the
+    /// slot of the article's language ([`Tokenizer::latin_slot`]).
+    /// `None`: kept as written.
+    fn slot(latin: usize, script: Script) -> Option<usize> {
         match script {
             Script::Arabic => Some(ARABIC),
             Script::Cyrillic => Some(0),
-            Script::Latin => Some(match language {
-                "fr" => 1,
-                "es" => 2,
-                "de" => 3,
-                _ => 4,
-            }),
+            Script::Latin => Some(latin),
             Script::Han | Script::Other => None,
+        }
+    }
+
+    /// The stemmer of Latin-script words in an article of `language`
+    /// (English for Latin-script languages without their own).
+    fn latin_slot(language: &str) -> usize {
+        match language {
+            "fr" => 1,
+            "es" => 2,
+            "de" => 3,
+            _ => 4,
         }
     }
 
@@ -195,47 +212,93 @@ impl Tokenizer {
     /// hash and one probe per word, no string compared or copied.
     pub fn terms<'a>(&self, language: &str, folded: &'a str) -> Vec<Term<'a>> {
         let mut out = Vec::with_capacity(folded.len() / 6);
+        self.terms_into(language, folded, &mut out);
+        out
+    }
+
+    /// [`Tokenizer::terms`], appended to `out` (headline and body into one
+    /// sequence without copying the body's).
+    pub fn terms_into<'a>(&self, language: &str, folded: &'a str, out: &mut Vec<Term<'a>>) {
+        let latin = Self::latin_slot(language);
         STEM_CACHE.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            for t in tokens(folded) {
-                if t.script == Script::Han {
-                    out.push(Term {
-                        stem: bytes_hash(STEM_SEED, t.text.as_bytes()),
-                        han: Some(t.text),
-                    });
+            let cache = &mut *cache.borrow_mut();
+            // Folded text has words separated by single spaces. One pass
+            // over the bytes finds each word's end and whether it may hold
+            // Han characters: words are short, and a memchr call or a
+            // second scan per word costs more than the word. [`tokens`] is
+            // the same sequence, through an iterator adaptor per word.
+            let bytes = folded.as_bytes();
+            let mut start = 0;
+            while start < bytes.len() {
+                let mut end = start;
+                let mut high = false;
+                while end < bytes.len() && bytes[end] != b' ' {
+                    high |= bytes[end] >= HAN_LEAD;
+                    end += 1;
+                }
+                // Spaces are ASCII, so both ends are character boundaries.
+                let word = &folded[start..end];
+                start = end + 1;
+                if word.is_empty() {
                     continue;
                 }
-                // Single characters carry no topic; a token of more than
-                // four bytes has at least two, so only short ones are counted.
-                if t.text.len() <= 4 && t.text.chars().nth(1).is_none() {
-                    continue;
-                }
-                // Numbers are not stemmed, and not cached: each figure in
-                // the news is new, and would crowd the words out.
-                let number = t.text.as_bytes()[0].is_ascii_digit();
-                let stem = match Self::slot(language, t.script).filter(|_| !number) {
-                    None => bytes_hash(STEM_SEED, t.text.as_bytes()),
-                    Some(slot) => {
-                        let map = &mut cache[slot];
-                        let key = bytes_hash(slot as u64, t.text.as_bytes());
-                        match map.get(&key) {
-                            Some(&h) => h,
-                            None => {
-                                let h =
-                                    bytes_hash(STEM_SEED, self.stem_in(slot, t.text).as_bytes());
-                                if map.len() >= STEM_CACHE_MAX {
-                                    map.clear();
-                                }
-                                map.insert(key, h);
-                                h
-                            }
-                        }
+                if high {
+                    for t in split_han(word) {
+                        self.push_term(cache, latin, t, out);
                     }
-                };
-                out.push(Term { stem, han: None });
+                } else {
+                    let t = Token {
+                        text: word,
+                        script: script_of_word(word),
+                    };
+                    self.push_term(cache, latin, t, out);
+                }
             }
         });
-        out
+    }
+
+    /// Appends the term of one token, if it makes one.
+    fn push_term<'a>(
+        &self,
+        cache: &mut [FxHashMap<u64, u64>; SLOTS],
+        latin: usize,
+        t: Token<'a>,
+        out: &mut Vec<Term<'a>>,
+    ) {
+        if t.script == Script::Han {
+            out.push(Term {
+                stem: bytes_hash(STEM_SEED, t.text.as_bytes()),
+                han: Some(t.text),
+            });
+            return;
+        }
+        // Single characters carry no topic; a token of more than four
+        // bytes has at least two, so only short ones are counted.
+        if t.text.len() <= 4 && t.text.chars().nth(1).is_none() {
+            return;
+        }
+        // Numbers are not stemmed, and not cached: each figure in the news
+        // is new, and would crowd the words out.
+        let number = t.text.as_bytes()[0].is_ascii_digit();
+        let stem = match Self::slot(latin, t.script).filter(|_| !number) {
+            None => bytes_hash(STEM_SEED, t.text.as_bytes()),
+            Some(slot) => {
+                let map = &mut cache[slot];
+                let key = bytes_hash(slot as u64, t.text.as_bytes());
+                match map.get(&key) {
+                    Some(&h) => h,
+                    None => {
+                        let h = bytes_hash(STEM_SEED, self.stem_in(slot, t.text).as_bytes());
+                        if map.len() >= STEM_CACHE_MAX {
+                            map.clear();
+                        }
+                        map.insert(key, h);
+                        h
+                    }
+                }
+            }
+        };
+        out.push(Term { stem, han: None });
     }
 }
 
@@ -245,7 +308,7 @@ const STEM_CACHE_MAX: usize = 200_000;
 
 thread_local! {
     /// Word hash → stem hash, per stemmer.
-    static STEM_CACHE: std::cell::RefCell<[rustc_hash::FxHashMap<u64, u64>; SLOTS]> =
+    static STEM_CACHE: std::cell::RefCell<[FxHashMap<u64, u64>; SLOTS]> =
         Default::default();
 }
 
@@ -267,6 +330,26 @@ mod tests {
         let terms = Tokenizer::default().terms(language, &folded);
         assert_eq!(terms.len(), 1, "{word}");
         terms[0].stem
+    }
+
+    proptest::proptest! {
+        /// The term loop's own word split agrees with [`tokens`]: one term
+        /// per token of two characters or more, and the same Han runs.
+        #[test]
+        fn terms_follow_the_tokens(
+            s in "[a-zA-Z0-9 .,\u{00C0}-\u{00FF}\u{0400}-\u{04FF}\u{0600}-\u{06FF}\u{4E00}-\u{4E20}]{0,60}"
+        ) {
+            let folded = fold(&s);
+            let terms = Tokenizer::default().terms("en", &folded);
+            let expected: Vec<Token<'_>> = tokens(&folded)
+                .filter(|t| t.script == Script::Han || t.text.chars().nth(1).is_some())
+                .collect();
+            proptest::prop_assert_eq!(terms.len(), expected.len());
+            for (term, token) in terms.iter().zip(&expected) {
+                let han = (token.script == Script::Han).then_some(token.text);
+                proptest::prop_assert_eq!(term.han, han);
+            }
+        }
     }
 
     #[test]

@@ -144,9 +144,13 @@ impl TopicClassifier {
     /// The terms of headline and body, in one sequence, and where the body
     /// starts.
     fn terms<'a>(&self, text: &ArticleText<'a>) -> (Vec<Term<'a>>, usize) {
-        let mut terms = self.tokenizer.terms(text.language, text.folded_headline);
+        let mut terms =
+            Vec::with_capacity((text.folded_headline.len() + text.folded_body.len()) / 6);
+        self.tokenizer
+            .terms_into(text.language, text.folded_headline, &mut terms);
         let body_start = terms.len();
-        terms.extend(self.tokenizer.terms(text.language, text.folded_body));
+        self.tokenizer
+            .terms_into(text.language, text.folded_body, &mut terms);
         (terms, body_start)
     }
 
