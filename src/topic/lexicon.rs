@@ -38,6 +38,10 @@ struct LanguageCues {
     /// Cues by the hash of their first stem: one look-up per article word
     /// finds both the single-stem cues and the phrases starting there.
     starts: FxHashMap<u64, Starts>,
+    /// One bit per 16-bit slice of a stem hash that starts a cue: most
+    /// words of an article start none, and one bit test turns them away
+    /// before the map is probed.
+    filter: Vec<u64>,
     /// Chinese terms and their cues.
     han_terms: Vec<String>,
     han_cues: Vec<usize>,
@@ -49,6 +53,14 @@ struct LanguageCues {
 pub struct Lexicon {
     cues: Vec<Cue>,
     languages: HashMap<String, LanguageCues>,
+}
+
+/// Bits of a language's cue filter (8 KiB: stays in the L1 cache).
+const FILTER_BITS: usize = 1 << 16;
+
+/// The filter bit of a stem hash (its bits 32..48; stem hashes are mixed).
+fn filter_bit(stem: u64) -> usize {
+    ((stem >> 32) as usize) & (FILTER_BITS - 1)
 }
 
 /// Counts of matched cues in one text.
@@ -93,6 +105,11 @@ impl Lexicon {
             }
         }
         for cues in lex.languages.values_mut() {
+            cues.filter = vec![0; FILTER_BITS / 64];
+            for &stem in cues.starts.keys() {
+                let bit = filter_bit(stem);
+                cues.filter[bit / 64] |= 1 << (bit % 64);
+            }
             if !cues.han_terms.is_empty() {
                 cues.han_automaton = AhoCorasick::new(&cues.han_terms).ok();
             }
@@ -145,6 +162,10 @@ impl Lexicon {
                             .or_default() += 1;
                     }
                 }
+                continue;
+            }
+            let bit = filter_bit(t.stem);
+            if cues.filter[bit / 64] & (1 << (bit % 64)) == 0 {
                 continue;
             }
             if let Some(starts) = cues.starts.get(&t.stem) {
