@@ -24,18 +24,7 @@ pub fn fold(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    let emit = |c: char, out: &mut String, pending_space: &mut bool| {
-        if is_combining_mark(c) || c == '\u{0640}' {
-            // Marks and tatweel decorate a letter; they neither count nor separate.
-            return;
-        }
-        if c.is_alphanumeric() {
-            space_before_letter(out, pending_space);
-            push_folded(out, c);
-        } else {
-            *pending_space = true;
-        }
-    };
+    let two_byte = two_byte_table();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -52,27 +41,97 @@ pub fn fold(text: &str) -> String {
             i += 1;
             continue;
         }
-        let c = text[i..].chars().next().expect("a char starts here");
-        i += c.len_utf8();
-        if is_arabic_mark(c) {
+        if (0xC2..=0xDF).contains(&b) && i + 1 < bytes.len() {
+            // Two-byte chars (Latin-1 and Latin Extended, Greek, Cyrillic,
+            // Arabic...): one table look-up says what folding does to each.
+            let point = ((b as usize & 0x1F) << 6) | (bytes[i + 1] as usize & 0x3F);
+            match two_byte[point - 0x80] {
+                TWO_BYTE_SKIP => {}
+                TWO_BYTE_SEPARATOR => pending_space = true,
+                TWO_BYTE_GENERAL => {
+                    let c = char::from_u32(point as u32).expect("decoded from valid UTF-8");
+                    fold_char(c, &mut out, &mut pending_space);
+                }
+                letter => {
+                    space_before_letter(&mut out, &mut pending_space);
+                    out.push(char::from_u32(letter).expect("a char the general path wrote"));
+                }
+            }
+            i += 2;
             continue;
         }
-        if is_common_punctuation(c) {
-            pending_space = true;
-        } else if let Some(letter) = plain_letter(c) {
-            // Common letters of our other scripts: no decomposition, no mark,
-            // known case — skip the Unicode table look-ups (the bulk of
-            // folding time for Arabic, Russian and Chinese).
-            space_before_letter(&mut out, &mut pending_space);
-            out.push(letter);
-        } else if matches!(c, 'й' | 'Й') {
-            // й is a letter of its own in Russian, not и with a breve.
-            emit('й', &mut out, &mut pending_space);
-        } else {
-            decompose_compatible(c, |d| emit(d, &mut out, &mut pending_space));
-        }
+        let c = text[i..].chars().next().expect("a char starts here");
+        i += c.len_utf8();
+        fold_char(c, &mut out, &mut pending_space);
     }
     out
+}
+
+/// Folds one non-ASCII char onto `out`.
+fn fold_char(c: char, out: &mut String, pending_space: &mut bool) {
+    let emit = |c: char, out: &mut String, pending_space: &mut bool| {
+        if is_combining_mark(c) || c == '\u{0640}' {
+            // Marks and tatweel decorate a letter; they neither count nor separate.
+            return;
+        }
+        if c.is_alphanumeric() {
+            space_before_letter(out, pending_space);
+            push_folded(out, c);
+        } else {
+            *pending_space = true;
+        }
+    };
+    if is_arabic_mark(c) {
+        return;
+    }
+    if is_common_punctuation(c) {
+        *pending_space = true;
+    } else if let Some(letter) = plain_letter(c) {
+        // Common letters of our other scripts: no decomposition, no mark,
+        // known case — skip the Unicode table look-ups (the bulk of
+        // folding time for Arabic, Russian and Chinese).
+        space_before_letter(out, pending_space);
+        out.push(letter);
+    } else if matches!(c, 'й' | 'Й') {
+        // й is a letter of its own in Russian, not и with a breve.
+        emit('й', out, pending_space);
+    } else {
+        decompose_compatible(c, |d| emit(d, out, pending_space));
+    }
+}
+
+/// [`two_byte_table`] entries other than a letter's code point.
+const TWO_BYTE_SKIP: u32 = u32::MAX - 2;
+const TWO_BYTE_SEPARATOR: u32 = u32::MAX - 1;
+const TWO_BYTE_GENERAL: u32 = u32::MAX;
+
+/// What [`fold_char`] does to each of U+0080..U+07FF, worked out once by
+/// running it: nothing (a mark), a separator, one letter written after the
+/// pending separator, or something else ([`TWO_BYTE_GENERAL`]: several
+/// chars, such as ß → ss), which goes through `fold_char` each time.
+fn two_byte_table() -> &'static [u32] {
+    static TABLE: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0x80..0x800u32)
+            .map(|point| {
+                let Some(c) = char::from_u32(point) else {
+                    return TWO_BYTE_GENERAL;
+                };
+                // After a letter and with no separator pending, a char that
+                // folds to one letter appends exactly that letter.
+                let mut out = String::from("a");
+                let mut pending = false;
+                fold_char(c, &mut out, &mut pending);
+                let mut added = out[1..].chars();
+                match (added.next(), added.next(), pending) {
+                    (None, _, false) => TWO_BYTE_SKIP,
+                    (None, _, true) => TWO_BYTE_SEPARATOR,
+                    (Some(letter), None, false) if letter != ' ' => letter as u32,
+                    _ => TWO_BYTE_GENERAL,
+                }
+            })
+            .collect()
+    })
 }
 
 /// Writes the separator pending before a letter: one space, never at the
@@ -242,7 +301,7 @@ mod tests {
     proptest! {
         #[test]
         fn fast_path_folds_like_the_general_path(
-            s in "[a-zA-Z0-9 .,\u{00A0}-\u{00FF}\u{0400}-\u{04FF}\u{0600}-\u{06FF}\u{2000}-\u{2030}\u{3000}-\u{3012}\u{4E00}-\u{4E20}\u{9FF0}-\u{9FFF}\u{FF00}-\u{FF20}]{0,60}"
+            s in "[a-zA-Z0-9 .,\u{0080}-\u{07FF}\u{0400}-\u{04FF}\u{0600}-\u{06FF}\u{2000}-\u{2030}\u{3000}-\u{3012}\u{4E00}-\u{4E20}\u{9FF0}-\u{9FFF}\u{FF00}-\u{FF20}]{0,60}"
         ) {
             prop_assert_eq!(fold(&s), fold_reference(&s));
         }
