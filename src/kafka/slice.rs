@@ -155,8 +155,8 @@ impl SliceReader {
         let mut remaining = HashMap::new();
         let mut total = 0u64;
         for &p in &partitions {
-            let (low, high) = consumer
-                .fetch_watermarks(topic, p, timeout)
+            let (low, high) = watermarks(&consumer, topic, p, timeout)
+                .await
                 .map_err(|e| unreachable(format!("reading offsets of {topic}/{p}"), e))?;
             let start = if let Some(offsets) = &spec.from_offsets {
                 let Some(&(_, o)) = offsets.iter().find(|(q, _)| *q == p) else {
@@ -269,6 +269,32 @@ impl SliceReader {
 }
 
 /// Forgets partitions whose position reached their end.
+/// A partition's low and high watermarks. A partition just created (the
+/// changelog on first start) answers "not leader" until its leader is
+/// elected, so errors short of fatal are retried until `timeout` has passed.
+async fn watermarks(
+    consumer: &StreamConsumer,
+    topic: &str,
+    partition: i32,
+    timeout: Duration,
+) -> Result<(i64, i64), rdkafka::error::KafkaError> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match consumer.fetch_watermarks(topic, partition, left) {
+            Ok(marks) => return Ok(marks),
+            Err(e) if super::is_fatal(&e) || left < RETRY_PAUSE => return Err(e),
+            Err(e) => {
+                tracing::debug!(topic, partition, error = %e, "offsets not available yet; retrying");
+                tokio::time::sleep(RETRY_PAUSE).await;
+            }
+        }
+    }
+}
+
+/// Pause between attempts at a partition's offsets.
+const RETRY_PAUSE: Duration = Duration::from_millis(250);
+
 fn drop_finished(consumer: &StreamConsumer, topic: &str, remaining: &mut HashMap<i32, i64>) {
     let Ok(positions) = consumer.position() else {
         return;
