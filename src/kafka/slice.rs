@@ -268,7 +268,6 @@ impl SliceReader {
     }
 }
 
-/// Forgets partitions whose position reached their end.
 /// A partition's low and high watermarks. A partition just created (the
 /// changelog on first start) answers "not leader" until its leader is
 /// elected, so errors short of fatal are retried until `timeout` has passed.
@@ -295,6 +294,7 @@ async fn watermarks(
 /// Pause between attempts at a partition's offsets.
 const RETRY_PAUSE: Duration = Duration::from_millis(250);
 
+/// Forgets partitions whose position reached their end.
 fn drop_finished(consumer: &StreamConsumer, topic: &str, remaining: &mut HashMap<i32, i64>) {
     let Ok(positions) = consumer.position() else {
         return;

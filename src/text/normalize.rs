@@ -81,17 +81,15 @@ fn fold_char(c: char, out: &mut String, pending_space: &mut bool) {
             *pending_space = true;
         }
     };
-    if is_arabic_mark(c) {
-        return;
-    }
+    // Two-byte chars (Arabic, Cyrillic, accented Latin) come here only to
+    // fill [`two_byte_table`]; the shortcuts are for the longer ones.
     if is_common_punctuation(c) {
         *pending_space = true;
-    } else if let Some(letter) = plain_letter(c) {
-        // Common letters of our other scripts: no decomposition, no mark,
-        // known case — skip the Unicode table look-ups (the bulk of
-        // folding time for Arabic, Russian and Chinese).
+    } else if is_plain_han(c) {
+        // Chinese: caseless, no decomposition, no mark — skip the Unicode
+        // table look-ups.
         space_before_letter(out, pending_space);
-        out.push(letter);
+        out.push(c);
     } else if matches!(c, 'й' | 'Й') {
         // й is a letter of its own in Russian, not и with a breve.
         emit('й', out, pending_space);
@@ -143,26 +141,13 @@ fn space_before_letter(out: &mut String, pending_space: &mut bool) {
     *pending_space = false;
 }
 
-/// Arabic tashkeel, superscript alef and tatweel: they decorate a letter
-/// and neither count nor separate (as the general path finds, slower).
-fn is_arabic_mark(c: char) -> bool {
-    matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}')
-}
-
-/// Punctuation common in wires (typographic quotes and dashes, the no-break
-/// space, Arabic and CJK punctuation): separators, like their
-/// decompositions, without the Unicode table look-ups.
+/// Punctuation of three bytes common in wires (typographic quotes and
+/// dashes, CJK punctuation): separators, like their decompositions,
+/// without the Unicode table look-ups.
 fn is_common_punctuation(c: char) -> bool {
     matches!(
         c,
-        '\u{00A0}'
-            | '«'
-            | '»'
-            | '\u{2010}'..='\u{2027}'
-            | '\u{060C}'
-            | '\u{061B}'
-            | '\u{061F}'
-            | '\u{06D4}'
+        '\u{2010}'..='\u{2027}'
             | '\u{3001}'..='\u{3003}'
             | '\u{3008}'..='\u{3011}'
             | '\u{FF01}'..='\u{FF0F}'
@@ -184,28 +169,10 @@ const ASCII_FOLD: [u8; 128] = {
     t
 };
 
-/// `c` folded when it is a letter with no decomposition, no combining mark
-/// and a simple case mapping, from the ranges most of our non-Latin text is
-/// made of (the same result as [`push_folded`]); `None` sends it through
-/// the general path.
-fn plain_letter(c: char) -> Option<char> {
-    match c {
-        // CJK unified ideographs: caseless, no decomposition.
-        '\u{4E00}'..='\u{9FFF}' => Some(c),
-        // Cyrillic а–я (й, U+0439, decomposes: handled by the caller).
-        '\u{0430}'..='\u{0438}' | '\u{043A}'..='\u{044F}' => Some(c),
-        // Cyrillic А–Я (Й, U+0419, likewise).
-        '\u{0410}'..='\u{0418}' | '\u{041A}'..='\u{042F}' => char::from_u32(c as u32 + 0x20),
-        // Arabic letters; those with a hamza or madda fold to their base
-        // letter, as decomposition and mark removal would.
-        '\u{0621}' | '\u{0627}'..='\u{063A}' | '\u{0641}'..='\u{064A}' => {
-            Some(arabic_form(c).unwrap_or(c))
-        }
-        '\u{0622}' | '\u{0623}' | '\u{0625}' => Some('ا'),
-        '\u{0624}' => Some('و'),
-        '\u{0626}' => Some('ي'),
-        _ => None,
-    }
+/// A CJK unified ideograph: a letter with no decomposition, no mark and
+/// no case, folded as itself.
+fn is_plain_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}')
 }
 
 /// The unified form of an Arabic letter written several ways, if `c` is one.

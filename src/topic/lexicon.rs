@@ -58,9 +58,11 @@ pub struct Lexicon {
 /// Bits of a language's cue filter (8 KiB: stays in the L1 cache).
 const FILTER_BITS: usize = 1 << 16;
 
-/// The filter bit of a stem hash (its bits 32..48; stem hashes are mixed).
-fn filter_bit(stem: u64) -> usize {
-    ((stem >> 32) as usize) & (FILTER_BITS - 1)
+/// The filter word and bit of a stem hash (its bits 32..48; stem hashes
+/// are mixed).
+fn filter_bit(stem: u64) -> (usize, u64) {
+    let bit = ((stem >> 32) as usize) & (FILTER_BITS - 1);
+    (bit / 64, 1 << (bit % 64))
 }
 
 /// Counts of matched cues in one text.
@@ -107,8 +109,8 @@ impl Lexicon {
         for cues in lex.languages.values_mut() {
             cues.filter = vec![0; FILTER_BITS / 64];
             for &stem in cues.starts.keys() {
-                let bit = filter_bit(stem);
-                cues.filter[bit / 64] |= 1 << (bit % 64);
+                let (word, bit) = filter_bit(stem);
+                cues.filter[word] |= bit;
             }
             if !cues.han_terms.is_empty() {
                 cues.han_automaton = AhoCorasick::new(&cues.han_terms).ok();
@@ -164,8 +166,8 @@ impl Lexicon {
                 }
                 continue;
             }
-            let bit = filter_bit(t.stem);
-            if cues.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            let (word, bit) = filter_bit(t.stem);
+            if cues.filter[word] & bit == 0 {
                 continue;
             }
             if let Some(starts) = cues.starts.get(&t.stem) {

@@ -220,9 +220,8 @@ impl Model {
         provenance: Provenance,
     ) -> ModelFile {
         let k = classes.len();
-        // Stacked inputs: the lexicon's score of each class.
-        let m = k;
-        let mut lw = vec![0f32; m * k];
+        // Stacked inputs: the lexicon's score of each class, k × k weights.
+        let mut lw = vec![0f32; k * k];
         let dim = settings.dim;
         let vectors: Vec<Vec<(u32, f32)>> = examples
             .iter()
@@ -264,7 +263,7 @@ impl Model {
                 let x = &vectors[i];
                 probs.copy_from_slice(&bias);
                 let lex = &examples[i].lexicon;
-                for (j, &v) in lex.iter().enumerate().take(m) {
+                for (j, &v) in lex.iter().enumerate().take(k) {
                     for c in 0..k {
                         probs[c] += lw[j * k + c] * v;
                     }
@@ -279,7 +278,7 @@ impl Model {
                 for c in 0..k {
                     let g = weight[i] * (probs[c] - if c == examples[i].class { 1.0 } else { 0.0 });
                     bias[c] -= lr * g;
-                    for (j, &v) in lex.iter().enumerate().take(m) {
+                    for (j, &v) in lex.iter().enumerate().take(k) {
                         let wi = &mut lw[j * k + c];
                         *wi -= lr * (g * v + settings.l2 * *wi);
                     }
