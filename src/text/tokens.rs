@@ -55,9 +55,46 @@ pub struct Token<'a> {
 /// Splits folded text into tokens; a Han run inside a space-free stretch
 /// (`在北京举行` next to `2026`) becomes a token of its own.
 pub fn tokens(folded: &str) -> impl Iterator<Item = Token<'_>> {
-    // Folded text separates words with single ASCII spaces; the standard
-    // library splits ASCII whitespace byte-wise, without decoding chars.
-    folded.split_ascii_whitespace().flat_map(split_han)
+    words(folded).flat_map(|(word, high)| pieces(word, high))
+}
+
+/// The words of folded text (separated by single spaces), each with
+/// whether it may hold Han characters. One pass over the bytes finds both:
+/// words are short, and a memchr call or a second scan per word costs more
+/// than the word.
+fn words(folded: &str) -> impl Iterator<Item = (&str, bool)> {
+    let bytes = folded.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        while start < bytes.len() {
+            let mut end = start;
+            let mut high = false;
+            while end < bytes.len() && bytes[end] != b' ' {
+                high |= bytes[end] >= HAN_LEAD;
+                end += 1;
+            }
+            // Spaces are ASCII, so both ends are character boundaries.
+            let word = &folded[start..end];
+            start = end + 1;
+            if !word.is_empty() {
+                return Some((word, high));
+            }
+        }
+        None
+    })
+}
+
+/// The tokens of one word: itself, or its Han and other runs when `high`
+/// says it may hold Han characters.
+fn pieces(word: &str, high: bool) -> Pieces<'_> {
+    if high {
+        split_han(word)
+    } else {
+        Pieces::One(Some(Token {
+            text: word,
+            script: script_of_word(word),
+        }))
+    }
 }
 
 /// Han characters take three or four bytes in UTF-8, led by this byte or
@@ -73,10 +110,8 @@ fn script_of_word(word: &str) -> Script {
 }
 
 fn split_han(word: &str) -> Pieces<'_> {
-    // Most words have no Han character: one token, no allocation.
-    if !word.as_bytes().iter().any(|&b| b >= HAN_LEAD)
-        || !word.chars().any(|c| script_of(c) == Script::Han)
-    {
+    // A word with high bytes but no Han character: one token, no allocation.
+    if !word.chars().any(|c| script_of(c) == Script::Han) {
         return Pieces::One(Some(Token {
             text: word,
             script: script_of_word(word),
@@ -222,26 +257,7 @@ impl Tokenizer {
         let latin = Self::latin_slot(language);
         STEM_CACHE.with(|cache| {
             let cache = &mut *cache.borrow_mut();
-            // Folded text has words separated by single spaces. One pass
-            // over the bytes finds each word's end and whether it may hold
-            // Han characters: words are short, and a memchr call or a
-            // second scan per word costs more than the word. [`tokens`] is
-            // the same sequence, through an iterator adaptor per word.
-            let bytes = folded.as_bytes();
-            let mut start = 0;
-            while start < bytes.len() {
-                let mut end = start;
-                let mut high = false;
-                while end < bytes.len() && bytes[end] != b' ' {
-                    high |= bytes[end] >= HAN_LEAD;
-                    end += 1;
-                }
-                // Spaces are ASCII, so both ends are character boundaries.
-                let word = &folded[start..end];
-                start = end + 1;
-                if word.is_empty() {
-                    continue;
-                }
+            for (word, high) in words(folded) {
                 if high {
                     for t in split_han(word) {
                         self.push_term(cache, latin, t, out);
@@ -333,8 +349,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The term loop's own word split agrees with [`tokens`]: one term
-        /// per token of two characters or more, and the same Han runs.
+        /// Terms follow [`tokens`]: one term per token of two characters
+        /// or more, and the same Han runs.
         #[test]
         fn terms_follow_the_tokens(
             s in "[a-zA-Z0-9 .,\u{00C0}-\u{00FF}\u{0400}-\u{04FF}\u{0600}-\u{06FF}\u{4E00}-\u{4E20}]{0,60}"
