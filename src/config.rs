@@ -216,6 +216,10 @@ pub struct TopicSection {
     /// language) are damped when the model is sure of its answer (0..1).
     #[serde(default = "default_unseen_damping")]
     pub unseen_damping: f64,
+    /// Languages (ISO 639-1) where the model may overrule the lexicon:
+    /// rank a topic the lexicon found strong below the model's choice.
+    #[serde(default = "default_model_overrules")]
+    pub model_overrules: Vec<String>,
 }
 
 fn default_model_trust() -> f64 {
@@ -223,6 +227,9 @@ fn default_model_trust() -> f64 {
 }
 fn default_unseen_damping() -> f64 {
     0.45
+}
+fn default_model_overrules() -> Vec<String> {
+    vec!["en".into(), "fr".into()]
 }
 
 fn default_topics_dir() -> PathBuf {
@@ -720,6 +727,18 @@ fn validate(raw: &RawConfig, origin: &str) -> Result<(), ConfigError> {
     check_unit(origin, "region.min_score", raw.region.min_score)?;
     check_unit(origin, "topic.threshold", raw.topic.threshold)?;
     check_unit(origin, "topic.unseen_damping", raw.topic.unseen_damping)?;
+    if let Some(bad) = raw
+        .topic
+        .model_overrules
+        .iter()
+        .find(|l| l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        return Err(invalid(
+            origin,
+            "topic.model_overrules",
+            format!("expected ISO 639-1 codes such as \"en\", got {bad:?}"),
+        ));
+    }
     if !(raw.topic.model_trust.is_finite() && raw.topic.model_trust > 0.0) {
         return Err(invalid(
             origin,
@@ -858,6 +877,17 @@ mod tests {
         let err = load(&text).unwrap_err().to_string();
         assert!(err.contains("topic.threshold"), "{err}");
         assert!(err.contains("between 0 and 1"), "{err}");
+    }
+
+    #[test]
+    fn model_overrules_must_be_language_codes() {
+        let text = EMBEDDED_DEFAULT.replace(
+            r#"model_overrules = ["en", "fr"]"#,
+            r#"model_overrules = ["en", "French"]"#,
+        );
+        let err = load(&text).unwrap_err().to_string();
+        assert!(err.contains("topic.model_overrules"), "{err}");
+        assert!(err.contains("\"French\""), "{err}");
     }
 
     #[test]

@@ -246,6 +246,7 @@ impl Knowledge {
                 evidence: topic.evidence,
                 model_trust: topic.model_trust,
                 unseen_damping: topic.unseen_damping,
+                model_overrules: topic.model_overrules.clone(),
             },
         )?;
         // Thresholds and switches change decisions as much as the files do.

@@ -213,6 +213,10 @@ enum Command {
         /// Report K-fold cross-validated scores of lexicon + model instead of trusting training fit.
         #[arg(long, value_name = "K")]
         cross_validate: Option<usize>,
+        /// Labelled JSONL files that --cross-validate adds to every fold's training set and
+        /// never scores (training data of another source); the model written trains on them too.
+        #[arg(long, value_name = "FILE")]
+        train_only: Vec<PathBuf>,
         /// Passes over the data.
         #[arg(long, default_value_t = 12)]
         epochs: u32,
@@ -535,6 +539,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             input,
             output,
             cross_validate,
+            train_only,
             epochs,
             seed,
         } => {
@@ -543,18 +548,23 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             config.raw.topic.model = None;
             let knowledge = Knowledge::load(&config).context("loading topic lexicons")?;
             let map = label_map(&config)?;
-            let files: Vec<(String, Vec<wiredesk::wirefile::WireItem>)> = input
-                .iter()
-                .map(|p| Ok((p.display().to_string(), read_input(p)?)))
-                .collect::<Result<_>>()?;
-            let (data, per_file, skipped) = wiredesk::topic::train::read_labelled(&files, &map);
-            if data.is_empty() {
-                bail!("no article with a usable labels.topics in {:?}; labels must be QCodes or keys of topics/labels.toml", input);
-            }
-            eprintln!(
-                "{} labelled articles ({skipped} skipped): {per_file:?}",
-                data.len()
-            );
+            let read = |paths: &[PathBuf]| {
+                let files: Vec<(String, Vec<wiredesk::wirefile::WireItem>)> = paths
+                    .iter()
+                    .map(|p| Ok((p.display().to_string(), read_input(p)?)))
+                    .collect::<Result<_>>()?;
+                let (data, per_file, skipped) = wiredesk::topic::train::read_labelled(&files, &map);
+                if data.is_empty() && !paths.is_empty() {
+                    bail!("no article with a usable labels.topics in {:?}; labels must be QCodes or keys of topics/labels.toml", paths);
+                }
+                eprintln!(
+                    "{} labelled articles ({skipped} skipped): {per_file:?}",
+                    data.len()
+                );
+                Ok((data, per_file))
+            };
+            let (data, mut per_file) = read(&input)?;
+            let (extra, extra_files) = read(&train_only)?;
             let settings = wiredesk::topic::model::TrainSettings {
                 epochs,
                 seed,
@@ -572,14 +582,18 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                         .find(|t| t.code == code)
                         .map_or(code.to_string(), |t| format!("{code} {}", t.name))
                 };
-                let scores =
-                    wiredesk::topic::train::cross_validate(classifier, &data, k, &settings)?;
+                let scores = wiredesk::topic::train::cross_validate(
+                    classifier, &data, &extra, k, &settings,
+                )?;
                 println!("== {k}-fold cross-validation of lexicon + model");
                 for (lang, s) in &scores {
                     print!("{}", s.render(lang, &names));
                 }
             }
             if let Some(out) = output {
+                let mut data = data;
+                data.extend(extra);
+                per_file.extend(extra_files);
                 let file = wiredesk::topic::train::train(classifier, &data, per_file, &settings);
                 let json = serde_json::to_string(&file).context("serialising the model")?;
                 std::fs::write(&out, json).with_context(|| format!("writing {}", out.display()))?;

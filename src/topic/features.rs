@@ -57,6 +57,15 @@ mod tests {
         let tk = Tokenizer::default();
         let folded = fold("选举结果");
         assert_eq!(feature_hashes(&tk.terms("zh", &folded)).len(), 4 + 3);
+        // Each character, then the bigram it starts; then the next word.
+        let folded = fold("选举 vote");
+        let h = |s: &str| bytes_hash(HAN, s.as_bytes());
+        let terms = tk.terms("zh", &folded);
+        let vote = fmix64(terms[1].stem ^ UNIGRAM);
+        assert_eq!(
+            feature_hashes(&terms),
+            vec![h("选"), h("选举"), h("举"), vote]
+        );
     }
 
     #[test]

@@ -112,11 +112,15 @@ pub fn train(
     Model::train(&examples, classes, settings, provenance)
 }
 
-/// K-fold cross-validation of lexicon + model: each article is classified
-/// by a model trained without it. Returns scores per language.
+/// K-fold cross-validation of lexicon + model: each article of `data` is
+/// classified by a model trained without it. `train_only` (data of
+/// another source) joins every fold's training set and is never scored,
+/// so the figures stay those of `data`'s kind of news. Returns scores per
+/// language.
 pub fn cross_validate(
     classifier: &TopicClassifier,
     data: &[Labelled],
+    train_only: &[Labelled],
     folds: usize,
     settings: &TrainSettings,
 ) -> Result<BTreeMap<String, TopicScores>, crate::knowledge::KnowledgeError> {
@@ -126,7 +130,9 @@ pub fn cross_validate(
             .iter()
             .enumerate()
             .filter(|(i, _)| i % folds != fold)
-            .map(|(_, d)| d.clone())
+            .map(|(_, d)| d)
+            .chain(train_only)
+            .cloned()
             .collect();
         let file = train(classifier, &train_set, vec![], settings);
         let fold_classifier = classifier.with_model(Model::from_file("cross-validation", file)?)?;
