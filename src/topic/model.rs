@@ -118,7 +118,10 @@ const MAX_DIM: u32 = 1 << 24;
 /// the result is the table's, the same for the same input.
 fn vectorise(hashes: &[u64], dim: u32) -> Vec<(u32, f32)> {
     const EMPTY: u32 = u32::MAX; // never an index: dim <= MAX_DIM
-    let size = (hashes.len() * 2).next_power_of_two().max(16);
+                                 // Larger than the hash count, so a probe always ends; articles repeat
+                                 // their words, so the table is far less full than that bound (an
+                                 // English article: ~1,200 hashes, ~500 distinct, 2,048 slots).
+    let size = (hashes.len() + 1).next_power_of_two().max(16);
     let shift = 64 - size.trailing_zeros();
     let mut slots: Vec<(u32, u32)> = vec![(EMPTY, 0); size];
     // `%` by a run-time u64 is a slow division per feature; the dims in
@@ -144,7 +147,8 @@ fn vectorise(hashes: &[u64], dim: u32) -> Vec<(u32, f32)> {
     let mut v: Vec<(u32, f32)> = slots
         .into_iter()
         .filter(|s| s.0 != EMPTY)
-        .map(|(f, n)| (f, 1.0 + (n as f32).ln()))
+        // 1 + ln n, without the logarithm for the many features seen once.
+        .map(|(f, n)| (f, if n == 1 { 1.0 } else { 1.0 + (n as f32).ln() }))
         .collect();
     let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt().max(1e-6);
     for (_, x) in &mut v {
