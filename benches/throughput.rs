@@ -183,12 +183,14 @@ fn classify_runs(
 
 fn topic(knowledge: &Knowledge, docs: &Docs) {
     let all: Vec<_> = docs.iter().collect();
-    let runs = classify_runs(knowledge, &all, 5);
-    println!(
-        "topic classification: median {:.0} articles/s (runs {:?})",
-        median(runs.clone()),
-        runs.iter().map(|r| *r as u64).collect::<Vec<_>>()
-    );
+    let report = |label: &str, runs: Vec<f64>| {
+        println!(
+            "{label}: median {:.0} articles/s (runs {:?})",
+            median(runs.clone()),
+            runs.iter().map(|r| *r as u64).collect::<Vec<_>>()
+        )
+    };
+    report("topic classification", classify_runs(knowledge, &all, 5));
     // The same articles cut to 3,000 bytes (at a char boundary), the size
     // the speed goal names; the set above averages more.
     let cut: Vec<(String, String, String)> = docs
@@ -202,11 +204,9 @@ fn topic(knowledge: &Knowledge, docs: &Docs) {
         })
         .collect();
     let cut: Vec<_> = cut.iter().collect();
-    let runs = classify_runs(knowledge, &cut, 5);
-    println!(
-        "topic classification, articles cut to 3,000 bytes: median {:.0} articles/s (runs {:?})",
-        median(runs.clone()),
-        runs.iter().map(|r| *r as u64).collect::<Vec<_>>()
+    report(
+        "topic classification, articles cut to 3,000 bytes",
+        classify_runs(knowledge, &cut, 5),
     );
     // Per language: those with a trained model (en, fr, ar) cost more.
     let mut line = Vec::new();

