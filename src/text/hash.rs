@@ -23,11 +23,29 @@ pub fn bytes_hash(seed: u64, bytes: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut last = [0u8; 8];
-        last[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(last)).wrapping_mul(K);
+        h = (h.rotate_left(23) ^ tail_word(rest)).wrapping_mul(K);
     }
     fmix64(h)
+}
+
+/// The last 1..=7 bytes as a little-endian word, zero-padded: what copying
+/// them into a zeroed `[u8; 8]` gives, from two overlapping loads instead
+/// of a variable-length copy (a call to memcpy per word, and most words
+/// are shorter than eight bytes).
+fn tail_word(rest: &[u8]) -> u64 {
+    let n = rest.len();
+    debug_assert!((1..8).contains(&n));
+    if n >= 4 {
+        let lo = u32::from_le_bytes(rest[..4].try_into().expect("four bytes"));
+        let hi = u32::from_le_bytes(rest[n - 4..].try_into().expect("four bytes"));
+        lo as u64 | (hi as u64) << (8 * (n - 4))
+    } else if n >= 2 {
+        let lo = u16::from_le_bytes(rest[..2].try_into().expect("two bytes"));
+        let hi = u16::from_le_bytes(rest[n - 2..].try_into().expect("two bytes"));
+        lo as u64 | (hi as u64) << (8 * (n - 2))
+    } else {
+        rest[0] as u64
+    }
 }
 
 #[cfg(test)]
@@ -44,6 +62,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn tail_word_is_the_zero_padded_copy(rest in proptest::collection::vec(any::<u8>(), 1..8)) {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(&rest);
+            prop_assert_eq!(tail_word(&rest), u64::from_le_bytes(last));
+        }
+
         #[test]
         fn seed_and_text_matter(a in "\\PC{0,20}", b in "\\PC{0,20}") {
             if a != b {
