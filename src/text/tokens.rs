@@ -131,7 +131,9 @@ fn pieces(word: &str, high: bool) -> Pieces<'_> {
 /// above; Latin, Cyrillic and Arabic letters lead with lower bytes.
 const HAN_LEAD: u8 = 0xE3;
 
-/// The script of a word by its first character.
+/// The script of a word by its first character (inlined: it runs once
+/// per word, and a call costs as much as the look-up).
+#[inline(always)]
 fn script_of_word(word: &str) -> Script {
     match word.as_bytes().first() {
         Some(&b) if b < 0x80 => script_of(b as char),
