@@ -569,6 +569,10 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             };
             let (data, mut per_file) = read("input", &input)?;
             let (extra, extra_files) = read("train-only", &train_only)?;
+            let (extra, repeated) = wiredesk::topic::train::without_repeats(extra, &data);
+            if repeated > 0 {
+                eprintln!("train-only: {repeated} articles repeat --input articles and are left out, so no scored article is trained on");
+            }
             let settings = wiredesk::topic::model::TrainSettings {
                 epochs,
                 seed,

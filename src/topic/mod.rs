@@ -387,7 +387,9 @@ mod tests {
         // Two articles, two folds: each fold's own training has one class,
         // so only the extra articles can teach the other.
         let data = labelled(1);
-        let extra = labelled(20);
+        // Not the data's own articles: those would teach the fold that
+        // scores them.
+        let extra: Vec<Labelled> = labelled(20).into_iter().skip(2).collect();
         let cv = |extra: &[Labelled]| {
             let s = model::TrainSettings::default();
             train::cross_validate(&base(&[]), &data, extra, 2, &s).unwrap()
@@ -396,6 +398,17 @@ mod tests {
         assert_eq!(with["en"].articles, 2);
         assert_eq!(with["en"].top1_correct, 2);
         assert!(cv(&[])["en"].top1_correct < 2);
+    }
+
+    #[test]
+    fn extra_training_articles_that_repeat_the_data_are_left_out() {
+        let data = labelled(2);
+        let mut extra = labelled(1);
+        extra.extend(labelled(3).into_iter().skip(4));
+        let (kept, dropped) = train::without_repeats(extra, &data);
+        assert_eq!(dropped, 2);
+        assert_eq!(kept.len(), 2);
+        assert!(kept.iter().all(|k| k.headline.ends_with('2')));
     }
 
     fn topics(c: &TopicClassifier) -> Vec<(String, f64)> {

@@ -62,6 +62,23 @@ pub fn read_labelled(
     (out, per_file, skipped)
 }
 
+/// `extra` without the articles `data` already has (same headline and
+/// body), and how many were dropped: an article in both would be trained
+/// on in the fold that scores it.
+pub fn without_repeats(extra: Vec<Labelled>, data: &[Labelled]) -> (Vec<Labelled>, usize) {
+    let seen: std::collections::HashSet<(&str, &str)> = data
+        .iter()
+        .map(|d| (d.headline.as_str(), d.body.as_str()))
+        .collect();
+    let before = extra.len();
+    let kept: Vec<Labelled> = extra
+        .into_iter()
+        .filter(|e| !seen.contains(&(e.headline.as_str(), e.body.as_str())))
+        .collect();
+    let dropped = before - kept.len();
+    (kept, dropped)
+}
+
 fn classes_of(data: &[Labelled]) -> Vec<String> {
     let mut c: Vec<String> = data.iter().map(|d| d.topics[0].clone()).collect();
     c.sort();
