@@ -216,8 +216,9 @@ pub struct TopicSection {
     /// language) are damped when the model is sure of its answer (0..1).
     #[serde(default = "default_unseen_damping")]
     pub unseen_damping: f64,
-    /// Languages (ISO 639-1) where the model may overrule the lexicon:
-    /// rank a topic the lexicon found strong below the model's choice.
+    /// Languages (ISO 639-1) where the model's blend replaces the lexicon's
+    /// score of the topics it knows (a topic the lexicon found strong may
+    /// sink to the threshold, still emitted); elsewhere it only raises.
     #[serde(default = "default_model_overrules")]
     pub model_overrules: Vec<String>,
 }
