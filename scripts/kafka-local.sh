@@ -127,8 +127,16 @@ EOF
 }
 
 # Kafka's Uuid text form: 16 random bytes, URL-safe base64 without padding.
+# One draw in 64 starts with '-', which kafka-storage's argument parser takes
+# for an option ("--cluster-id: expected one argument"); Kafka's own
+# Uuid.randomUuid draws again in that case, and so do we.
 new_cluster_id() {
-    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
+    local id
+    while :; do
+        id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+        [[ "$id" == -* ]] || break
+    done
+    echo "$id"
 }
 
 format_storage() {
