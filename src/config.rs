@@ -199,7 +199,8 @@ pub struct TopicSection {
     /// Directory of taxonomy, lexicons and label mapping, relative to the config file.
     #[serde(default = "default_topics_dir")]
     pub dir: PathBuf,
-    /// Trained model file, relative to the config file; optional.
+    /// Trained model file, relative to the config file; optional (absent
+    /// or empty: the lexicons alone).
     #[serde(default)]
     pub model: Option<PathBuf>,
     /// Topics scoring below this are not emitted (the top topic always is).
@@ -416,6 +417,11 @@ impl Config {
             raw = apply_env(text, origin.as_str(), &overrides)?;
             let names: Vec<&str> = overrides.iter().map(|(k, _)| k.as_str()).collect();
             origin = format!("{origin} with {}", names.join(", "));
+        }
+        // An empty model path turns the model off: an environment variable
+        // cannot comment the key out, and "" would name the config folder.
+        if raw.topic.model.as_deref() == Some(Path::new("")) {
+            raw.topic.model = None;
         }
         validate(&raw, &origin)?;
         let secrets = resolve_secrets(&raw, &origin, base_dir.as_deref(), &env)?;
@@ -878,6 +884,15 @@ mod tests {
         let err = load(&text).unwrap_err().to_string();
         assert!(err.contains("topic.threshold"), "{err}");
         assert!(err.contains("between 0 and 1"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_model_path_turns_the_model_off() {
+        let env = vec![("WIREDESK_TOPIC__MODEL".to_string(), String::new())];
+        let config = Config::from_toml(EMBEDDED_DEFAULT, "test", None, env).unwrap();
+        assert_eq!(config.raw.topic.model, None);
+        let config = load(EMBEDDED_DEFAULT).unwrap();
+        assert!(config.raw.topic.model.is_some());
     }
 
     #[test]
