@@ -4,9 +4,8 @@
 1. Structure: taxonomy has the 17 top-level QCodes; every lexicon row has four
    non-empty fields, a known topic, a weight in range and the file's language;
    rows are sorted and unique; no curated term sits under more than 3 topics;
-   every language has >= 40 curated rows for every topic (warns above 80, or
-   above 160 in a language without IPTC-generated cues, whose curated list
-   is all it has).
+   every language has >= 40 curated rows for every topic (warns above 160:
+   Chinese, matched by substring without stemming, needs the most).
 2. Counts: curated rows per language and topic, generated rows per language.
 3. A rough measurement on the labelled dev sets (en, fr, ar): the share of
    articles whose text holds at least one cue of the gold topic (coverage) and
@@ -41,7 +40,7 @@ TOPICS_DIR = ROOT / "config" / "topics"
 LEXICON_DIR = TOPICS_DIR / "lexicon"
 CURATED_LANGS = ("ar", "en", "fr", "es", "ru", "zh", "de")
 HEADER = ["lang", "topic", "weight", "term"]
-MIN_ROWS, MAX_ROWS, MAX_ROWS_ALONE = 40, 80, 160
+MIN_ROWS, MAX_ROWS = 40, 160
 MAX_TOPICS_PER_TERM = 3
 CURATED_WEIGHT = (0.5, 3.0)
 GENERATED_WEIGHT = (0.1, 3.0)
@@ -414,7 +413,6 @@ def main():
     else:
         problems.error(f"{generated_path}: missing (run scripts/topics/gen_iptc_cues.py)")
 
-    gen_totals = Counter(l for l, *_ in generated)
     print("curated rows per topic (columns: languages)")
     print("topic            " + " ".join(f"{l:>5}" for l in CURATED_LANGS))
     for code in sorted(codes):
@@ -423,11 +421,12 @@ def main():
             n = by_lang_topic[(lang, code)]
             if n < MIN_ROWS:
                 problems.error(f"{lang} {code}: {n} curated rows, need >= {MIN_ROWS}")
-            elif n > (limit := MAX_ROWS if gen_totals.get(lang) else MAX_ROWS_ALONE):
-                problems.warn(f"{lang} {code}: {n} curated rows, aim for <= {limit}")
+            elif n > MAX_ROWS:
+                problems.warn(f"{lang} {code}: {n} curated rows, aim for <= {MAX_ROWS}")
             cells.append(f"{n:>5}")
         print(f"{code}  " + " ".join(cells))
     totals = Counter(l for l, *_ in curated)
+    gen_totals = Counter(l for l, *_ in generated)
     print("total            " + " ".join(f"{totals[l]:>5}" for l in CURATED_LANGS))
     print("iptc-generated   " + " ".join(f"{gen_totals.get(l, 0):>5}" for l in CURATED_LANGS))
 

@@ -1,23 +1,30 @@
 #!/usr/bin/env python3
 """Generate topic cues from the IPTC Media Topics vocabulary.
 
-Reads the IPTC Media Topics TSV (qcode, level, broader, retired, label_en,
-label_fr, label_ar, definition_en) and writes config/topics/lexicon/iptc-generated.tsv
-with columns `lang	topic	weight	term`.
+Reads the IPTC Media Topics TSV written by fetch_iptc_vocab.py (qcode, level,
+broader, retired, label_en, label_en_us, label_fr, label_ar, label_de,
+label_es, label_zh, definition_en) and writes config/topics/lexicon/iptc-generated.tsv with columns
+`lang	topic	weight	term`.
 
-Every non-retired concept's English, French and Arabic label becomes a cue for
-its top-level ancestor (found by walking `broader`). Why: the ~1,150 live
+Every non-retired concept's label in each of these six languages becomes a cue
+for its top-level ancestor (found by walking `broader`). Why: the ~1,100 live
 concepts name the things stories are about (cricket, inflation, earthquake) in
-three languages, which is a large, vetted cue list we do not have to write by
-hand. The curated lexicons (ar/en/fr/es/ru/zh/de.tsv) add the wire-copy words
-that IPTC labels do not contain (ceasefire, striker, Bundestag ...).
+six of our seven languages (IPTC has no Russian labels), which is a large,
+vetted cue list we do not have to write by hand. The curated lexicons
+(ar/en/fr/es/ru/zh/de.tsv) add the wire-copy words that IPTC labels do not
+contain (ceasefire, striker, Bundestag ...).
 
 Rules (kept deterministic so the output only changes when the vocab does):
   * weight by depth: level 1 -> 2.0, level 2 -> 1.5, deeper -> 1.0; a term
     reached from several concepts of one topic keeps its highest weight;
-  * labels are split into their parts on commas, "and"/"or" ("et"/"ou"), "/",
-    and the Arabic list comma and conjunction "و", so "economy, business and
-    finance" gives "economy", "business", "finance";
+  * labels are split into their parts on commas, "and"/"or" ("et"/"ou",
+    "und"/"oder"/"sowie", "y"/"e"/"o"/"u"), "/", the Arabic list comma and
+    conjunction "و", and the Chinese list comma and 和/与/及/或 (not inside
+    和平 peace, 维和 peacekeeping, 共和 republic), so "economy, business and
+    finance" gives "economy", "business", "finance"; a German part left
+    dangling by an elided compound ("Bau- und Immobilienwirtschaft") is
+    dropped; a Chinese part needs two characters, since it is matched as a
+    substring;
   * parenthetical qualifiers such as "(court)" or "(rodéo)" are dropped: they
     disambiguate the label inside IPTC, they are not what copy says;
   * parts that are generic words ("other", "general", "affairs"...) are dropped;
@@ -26,7 +33,7 @@ Rules (kept deterministic so the output only changes when the vocab does):
   * a term that points to N > 1 top-level topics is kept for each with its
     weight divided by N ("halved" for the usual two).
 
-Usage: gen_iptc_cues.py [VOCAB_TSV] [OUT_TSV]
+Usage: fetch_iptc_vocab.py VOCAB_TSV; gen_iptc_cues.py VOCAB_TSV [OUT_TSV]
 """
 
 import csv
@@ -37,9 +44,9 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_VOCAB = Path("/work/shared/vocab/iptc-mediatopics-en-fr-ar.tsv")
 DEFAULT_OUT = ROOT / "config" / "topics" / "lexicon" / "iptc-generated.tsv"
 
+LANGS = ("en", "fr", "ar", "de", "es", "zh")
 LEVEL_WEIGHT = {1: 2.0, 2: 1.5}
 DEEP_WEIGHT = 1.0
 
@@ -66,6 +73,21 @@ STOP_PARTS = {
         # label for labour, but the word fires on "réseaux sociaux" etc.)
         "social", "record", "valeurs", "discipline", "transfert", "standards",
     },
+    "de": {
+        "der", "die", "das", "den", "dem", "des", "ein", "eine", "und", "oder",
+        "von", "im", "in", "für", "mit", "andere", "sonstige", "sonstiges",
+        "allgemein", "allgemeines", "fragen", "angelegenheiten", "themen",
+        "aktivitäten", "leute", "menschen", "dienstleistungen", "produkte",
+        "online", "rekord", "werte",
+    },
+    "es": {
+        "el", "la", "los", "las", "lo", "un", "una", "de", "del", "al", "a",
+        "en", "y", "e", "o", "u", "para", "con", "por", "otro", "otra", "otros",
+        "otras", "general", "generales", "asuntos", "cuestiones", "temas",
+        "actividades", "gente", "personas", "servicios", "productos", "récord",
+        "valores", "en línea",
+    },
+    "zh": {"其他", "一般", "事务", "问题", "活动", "服务", "产品"},
     "ar": {
         "في", "من", "على", "الى", "إلى", "عن", "مع",
         "اخرى", "أخرى", "آخر", "اخر", "عام", "عامة", "شؤون", "قضايا", "قضية",
@@ -97,6 +119,32 @@ DROP_TERMS = {
         "médias", "prix", "actions", "périodiques",
         "recherche", "consultants", "internet",
     },
+    # German, Spanish and Chinese: the English list's words, and words that
+    # are everyday words too (German "gehen" is race walking and "to go",
+    # Spanish "lucha" wrestling and "struggle", Chinese "运动" sport and
+    # "campaign", "精神" mental health and "spirit"), or that name no one
+    # topic. Picked by reading the generated lists: there is no labelled
+    # German or Spanish news here to diagnose them on.
+    "de": {
+        "wellness", "haus", "heim", "national", "spiel", "spiele", "serie",
+        "geschichte", "unabhängig", "test", "männer", "management",
+        "entwicklung", "behörde", "gold", "prominente", "medien", "zoll",
+        "land", "gehen", "bar", "tod", "angst", "trend", "preis", "krise",
+        "essen", "kind",
+    },
+    "es": {
+        "juego", "juegos", "serie", "historia", "casa", "hogar", "nacional",
+        "partido", "partidos", "desarrollo", "gestión", "autoridad", "oro",
+        "medios", "celebridades", "prueba", "hombres", "independiente",
+        "anual", "aduanas", "campo", "tira", "tiro", "corte", "agua", "lucha",
+        "hijos",
+    },
+    "zh": {
+        "游戏", "系列", "历史", "媒体", "管理", "发展", "黄金", "名人", "计算",
+        "合成", "分配", "机构", "食品", "测试", "精神", "成绩", "纪录", "人性",
+        "协会", "穿孔", "运动", "住所", "人类", "死亡", "审查", "工程", "攻击",
+        "奖励", "误导", "传统", "自然",
+    },
     "ar": {
         "قدم", "نادي", "عمل", "ادارة", "لعب", "اعلان", "تاريخ",
         # The matcher's light stemmer reduces these to a common word:
@@ -124,10 +172,18 @@ AR_AL_ROOT = {"البسة", "الماس", "المانيا", "الغام", "ال�
 # A label about the relation between two things is one cue, not two:
 # "relations between religion and government" must not make "government" a
 # religion cue.
-NO_SPLIT = re.compile(r"\b(between|entre)\b|بين")
+NO_SPLIT = re.compile(r"\b(between|entre|zwischen)\b|بين|之间")
 
 TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-PAREN = re.compile(r"\s*\([^)]*\)?")
+PAREN = re.compile(r"\s*[(（][^)）]*[)）]?")
+LATIN_CONJUNCTIONS = {
+    "en": r"and|or",
+    "fr": r"et|ou",
+    "de": r"und|oder|sowie",
+    "es": r"y|e|o|u",
+}
+# 和 joins a list, except inside 和平 (peace), 和解, 和谈, 维和, 共和.
+ZH_SPLIT = re.compile(r"[、，,;；/]|(?<![维共])和(?![平解谈约])|与|及|或")
 
 
 def top_level_of(qcode, concepts):
@@ -156,13 +212,17 @@ def split_label(label, lang, english_has_conjunction):
         return []
     if NO_SPLIT.search(label):
         english_has_conjunction = False
-    if lang in ("en", "fr"):
+    if lang in LATIN_CONJUNCTIONS:
         label = label.lower().replace("&", " and ")
-        conj = r"\s+(?:and|or)\s+" if lang == "en" else r"\s+(?:et|ou)\s+"
+        conj = rf"\s+(?:{LATIN_CONJUNCTIONS[lang]})\s+"
         if NO_SPLIT.search(label):
             raw = [label]
         else:
             raw = re.split(rf"\s*[,;/]\s*|{conj}", label)
+        if lang == "de":
+            raw = [p for p in raw if not p.strip().endswith("-")]
+    elif lang == "zh":
+        raw = [p for p in ZH_SPLIT.split(label) if len(p.strip()) >= 2]
     else:
         raw = []
         for chunk in re.split(r"\s*[،,;/]\s*", label):
@@ -212,13 +272,15 @@ def generate(vocab_path):
         weight = LEVEL_WEIGHT.get(level, DEEP_WEIGHT)
         top = top_level_of(r["qcode"], concepts)
         english_conj = bool(re.search(r",| and | or |/", r["label_en"]))
-        for lang in ("en", "fr", "ar"):
-            label = r[f"label_{lang}"].strip()
-            if not label:
-                continue
-            for term in split_label(label, lang, english_conj):
-                prev = cues[(lang, term)].get(top, 0.0)
-                cues[(lang, term)][top] = max(prev, weight)
+        for lang in LANGS:
+            # English from both spellings IPTC publishes: wires write
+            # "labor" (US) and "labour" (UK).
+            columns = ("label_en", "label_en_us") if lang == "en" else (f"label_{lang}",)
+            for column in columns:
+                label = (r.get(column) or "").strip()
+                for term in split_label(label, lang, english_conj) if label else []:
+                    prev = cues[(lang, term)].get(top, 0.0)
+                    cues[(lang, term)][top] = max(prev, weight)
     out = []
     for (lang, term), tops in cues.items():
         n = len(tops)
@@ -229,7 +291,10 @@ def generate(vocab_path):
 
 
 def main(argv):
-    vocab = Path(argv[1]) if len(argv) > 1 else DEFAULT_VOCAB
+    if len(argv) < 2:
+        sys.exit("usage: gen_iptc_cues.py VOCAB_TSV [OUT_TSV] "
+                 "(VOCAB_TSV from scripts/topics/fetch_iptc_vocab.py)")
+    vocab = Path(argv[1])
     out_path = Path(argv[2]) if len(argv) > 2 else DEFAULT_OUT
     rows = generate(vocab)
     out_path.parent.mkdir(parents=True, exist_ok=True)
