@@ -144,8 +144,12 @@ def check_lexicon(path, lang, codes, weight_range, problems, curated=True):
         if (row_lang, topic, term) in seen:
             problems.error(f"{where}: duplicate term {term!r} for {topic}")
         seen.add((row_lang, topic, term))
-        if row_lang == "zh" and len(term.replace(" ", "")) < 2:
-            problems.error(f"{where}: one-character Chinese term {term!r} (matched as a substring)")
+        han = "".join(re.findall(r"[\u4e00-\u9fff]+", term))
+        if row_lang == "zh" and (len(term.replace(" ", "")) < 2 or han and len(han) < 2):
+            # Latin letters and digits become words of their own and a
+            # lone letter is dropped, so "A股" is the cue 股.
+            problems.error(f"{where}: Chinese term {term!r} has one Han character "
+                           "(matched as a substring)")
         if curated and row_lang == "ar" and any(w_.startswith("ال") and len(w_) > 4 for w_ in term.split()):
             problems.warn(f"{where}: Arabic term {term!r} keeps the article ال")
         if row_lang not in ("ar", "zh") and term != term.lower():

@@ -130,20 +130,26 @@ DROP_TERMS = {
         "geschichte", "unabhängig", "test", "männer", "management",
         "entwicklung", "behörde", "gold", "prominente", "medien", "zoll",
         "land", "gehen", "bar", "tod", "angst", "trend", "preis", "krise",
-        "essen", "kind",
+        "essen", "kind", "kleine",
     },
     "es": {
         "juego", "juegos", "serie", "historia", "casa", "hogar", "nacional",
         "partido", "partidos", "desarrollo", "gestión", "autoridad", "oro",
         "medios", "celebridades", "prueba", "hombres", "independiente",
         "anual", "aduanas", "campo", "tira", "tiro", "corte", "agua", "lucha",
-        "hijos",
+        "hijos", "fiscal", "bebidas", "reales",
+        # sport's "(transfer)", "(administration)", "(ownership)" and the
+        # like lose their qualifier and become general words
+        "transferencia", "administración", "propiedad", "lanzamiento",
     },
     "zh": {
         "游戏", "系列", "历史", "媒体", "管理", "发展", "黄金", "名人", "计算",
         "合成", "分配", "机构", "食品", "测试", "精神", "成绩", "纪录", "人性",
         "协会", "穿孔", "运动", "住所", "人类", "死亡", "审查", "工程", "攻击",
         "奖励", "误导", "传统", "自然",
+        # substrings of common words: 受伤 in every attack report, 钓鱼岛,
+        # 火箭队 and 火箭弹, 股价跳水, 业绩滑坡
+        "受伤", "钓鱼", "火箭", "跳水", "滑坡",
     },
     "ar": {
         "قدم", "نادي", "عمل", "ادارة", "لعب", "اعلان", "تاريخ",
@@ -172,7 +178,7 @@ AR_AL_ROOT = {"البسة", "الماس", "المانيا", "الغام", "ال�
 # A label about the relation between two things is one cue, not two:
 # "relations between religion and government" must not make "government" a
 # religion cue.
-NO_SPLIT = re.compile(r"\b(between|entre|zwischen)\b|بين|之间")
+NO_SPLIT = re.compile(r"\b(between|entre|zwischen|beziehung|beziehungen)\b|بين|之间|关系")
 
 TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 PAREN = re.compile(r"\s*[(（][^)）]*[)）]?")
@@ -183,7 +189,8 @@ LATIN_CONJUNCTIONS = {
     "es": r"y|e|o|u",
 }
 # 和 joins a list, except inside 和平 (peace), 和解, 和谈, 维和, 共和.
-ZH_SPLIT = re.compile(r"[、，,;；/]|(?<![维共])和(?![平解谈约])|与|及|或")
+# 及 and 与 likewise, except inside 以及, 埃及 (Egypt), 普及, 涉及 and 参与.
+ZH_SPLIT = re.compile(r"[、，,;；/]|(?<![维共])和(?![平解谈约])|(?<!参)与|(?<![以埃普涉])及|或")
 
 
 def top_level_of(qcode, concepts):
@@ -222,7 +229,8 @@ def split_label(label, lang, english_has_conjunction):
         if lang == "de":
             raw = [p for p in raw if not p.strip().endswith("-")]
     elif lang == "zh":
-        raw = [p for p in ZH_SPLIT.split(label) if len(p.strip()) >= 2]
+        parts = [label] if NO_SPLIT.search(label) else ZH_SPLIT.split(label)
+        raw = [p for p in parts if len(p.strip()) >= 2]
     else:
         raw = []
         for chunk in re.split(r"\s*[،,;/]\s*", label):

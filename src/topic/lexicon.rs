@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, MatchKind};
 use rustc_hash::FxHashMap;
 
 use super::features::terms;
@@ -42,9 +42,12 @@ struct LanguageCues {
     /// words of an article start none, and one bit test turns them away
     /// before the map is probed.
     filter: Vec<u64>,
-    /// Chinese terms and their cues.
+    /// Chinese terms, each once, and the cues of each (a term IPTC files
+    /// under two topics is a cue of both).
     han_terms: Vec<String>,
-    han_cues: Vec<usize>,
+    han_cues: Vec<Vec<usize>>,
+    /// Position of each term in `han_terms`, while compiling.
+    han_index: HashMap<String, usize>,
     han_automaton: Option<AhoCorasick>,
 }
 
@@ -113,7 +116,18 @@ impl Lexicon {
                 cues.filter[word] |= bit;
             }
             if !cues.han_terms.is_empty() {
-                cues.han_automaton = AhoCorasick::new(&cues.han_terms).ok();
+                // Leftmost-longest: 网络游戏 (online games) is one cue, not
+                // 网络 (network) with the rest unread, which is what the
+                // default, first match to end, would count.
+                let automaton = AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&cues.han_terms)
+                    .map_err(|e| KnowledgeError::Parse {
+                        path: "topic lexicons".into(),
+                        line: 0,
+                        message: format!("Chinese cues do not compile: {e}"),
+                    })?;
+                cues.han_automaton = Some(automaton);
             }
         }
         Ok(lex)
@@ -132,8 +146,14 @@ impl Lexicon {
         });
         let cues = self.languages.entry(lang.to_string()).or_default();
         if let [(_, Some(han))] = stems.as_slice() {
-            cues.han_terms.push(han.clone());
-            cues.han_cues.push(id);
+            match cues.han_index.get(han) {
+                Some(&i) => cues.han_cues[i].push(id),
+                None => {
+                    cues.han_index.insert(han.clone(), cues.han_terms.len());
+                    cues.han_terms.push(han.clone());
+                    cues.han_cues.push(vec![id]);
+                }
+            }
         } else if stems.len() == 1 {
             cues.starts.entry(stems[0].0).or_default().unigrams.push(id);
         } else {
@@ -159,9 +179,9 @@ impl Lexicon {
             if let Some(run) = t.han {
                 if let Some(ac) = &cues.han_automaton {
                     for m in ac.find_iter(run) {
-                        *counts
-                            .entry(cues.han_cues[m.pattern().as_usize()])
-                            .or_default() += 1;
+                        for &id in &cues.han_cues[m.pattern().as_usize()] {
+                            *counts.entry(id).or_default() += 1;
+                        }
                     }
                 }
                 continue;
@@ -184,5 +204,47 @@ impl Lexicon {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::fold;
+
+    /// Topic index → cue weights counted in `text` (Chinese).
+    fn counted(lexicon: &str, text: &str) -> Vec<(usize, f64)> {
+        let tokenizer = Tokenizer::default();
+        let index: HashMap<String, usize> =
+            ["medtop:13000000", "medtop:10000000", "medtop:04000000"]
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.to_string(), i))
+                .collect();
+        let text_tsv = format!("lang\ttopic\tweight\tterm\n{lexicon}");
+        let lex = Lexicon::compile(&tokenizer, [("zh.tsv", text_tsv.as_str())], &index).unwrap();
+        let folded = fold(text);
+        let mut counts = CueCounts::default();
+        lex.count("zh", &tokenizer.terms("zh", &folded), &mut counts);
+        let mut out: Vec<(usize, f64)> = counts
+            .iter()
+            .map(|(&id, &n)| (lex.cue(id).topic, lex.cue(id).weight * n as f64))
+            .collect();
+        out.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        out
+    }
+
+    #[test]
+    fn the_longest_chinese_cue_wins() {
+        let lexicon = "zh\tmedtop:13000000\t3\t网络\nzh\tmedtop:10000000\t3\t网络游戏\n";
+        // Online games, not the network.
+        assert_eq!(counted(lexicon, "网络游戏公测"), vec![(1, 3.0)]);
+        assert_eq!(counted(lexicon, "网络安全"), vec![(0, 3.0)]);
+    }
+
+    #[test]
+    fn a_chinese_term_under_two_topics_counts_for_both() {
+        let lexicon = "zh\tmedtop:04000000\t1\t娱乐\nzh\tmedtop:10000000\t1\t娱乐\n";
+        assert_eq!(counted(lexicon, "娱乐产业"), vec![(1, 1.0), (2, 1.0)]);
     }
 }
