@@ -420,7 +420,12 @@ impl Config {
         }
         // An empty model path turns the model off: an environment variable
         // cannot comment the key out, and "" would name the config folder.
-        if raw.topic.model.as_deref() == Some(Path::new("")) {
+        if raw
+            .topic
+            .model
+            .as_deref()
+            .is_some_and(|p| p.as_os_str().to_string_lossy().trim().is_empty())
+        {
             raw.topic.model = None;
         }
         validate(&raw, &origin)?;
@@ -888,9 +893,11 @@ mod tests {
 
     #[test]
     fn an_empty_model_path_turns_the_model_off() {
-        let env = vec![("WIREDESK_TOPIC__MODEL".to_string(), String::new())];
-        let config = Config::from_toml(EMBEDDED_DEFAULT, "test", None, env).unwrap();
-        assert_eq!(config.raw.topic.model, None);
+        for empty in ["", "  "] {
+            let env = vec![("WIREDESK_TOPIC__MODEL".to_string(), empty.to_string())];
+            let config = Config::from_toml(EMBEDDED_DEFAULT, "test", None, env).unwrap();
+            assert_eq!(config.raw.topic.model, None, "{empty:?}");
+        }
         let config = load(EMBEDDED_DEFAULT).unwrap();
         assert!(config.raw.topic.model.is_some());
     }
