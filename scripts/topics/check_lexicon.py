@@ -4,7 +4,7 @@
 1. Structure: taxonomy has the 17 top-level QCodes; every lexicon row has four
    non-empty fields, a known topic, a weight in range and the file's language;
    rows are sorted and unique; no curated term sits under more than 3 topics;
-   every language has >= 40 curated rows for every topic (warns above 160:
+   every language has >= 40 curated rows for every topic (warns above 200:
    Chinese, matched by substring without stemming, needs the most).
 2. Counts: curated rows per language and topic, generated rows per language.
 3. A rough measurement on the labelled dev sets (en, fr, ar): the share of
@@ -40,7 +40,7 @@ TOPICS_DIR = ROOT / "config" / "topics"
 LEXICON_DIR = TOPICS_DIR / "lexicon"
 CURATED_LANGS = ("ar", "en", "fr", "es", "ru", "zh", "de")
 HEADER = ["lang", "topic", "weight", "term"]
-MIN_ROWS, MAX_ROWS = 40, 160
+MIN_ROWS, MAX_ROWS = 40, 200
 MAX_TOPICS_PER_TERM = 3
 CURATED_WEIGHT = (0.5, 3.0)
 GENERATED_WEIGHT = (0.1, 3.0)
