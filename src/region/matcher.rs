@@ -14,7 +14,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use unicode_normalization::char::is_combining_mark;
 
 use crate::text::arabic::CLITICS;
-use crate::text::fold;
+use crate::text::fold_into;
 use crate::text::tokens::{script_of, Script};
 
 /// Arabic endings a place name may carry without becoming another word:
@@ -76,13 +76,19 @@ impl MatchView {
     /// The match view with per-word capitalisation.
     pub fn view(&self, text: &str) -> View {
         let mut out = View::default();
+        // One buffer for every word's folding, rather than a String each.
+        let mut folded = String::new();
         // Words of the original, split where fold would put a space, so each
         // view word can be traced to its original spelling.
         for raw in
             text.split(|c: char| !(c.is_alphanumeric() || c == '\u{0640}' || is_combining_mark(c)))
         {
+            if raw.is_empty() {
+                continue;
+            }
             let capitalised = raw.chars().next().is_some_and(char::is_uppercase);
-            for word in fold(raw).split(' ').filter(|w| !w.is_empty()) {
+            fold_into(raw, &mut folded);
+            for word in folded.split(' ').filter(|w| !w.is_empty()) {
                 if !out.text.is_empty() {
                     out.text.push(' ');
                 }

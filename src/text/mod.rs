@@ -8,5 +8,5 @@ pub mod normalize;
 pub mod tokens;
 
 pub use language::detect_language;
-pub use normalize::{fold, nfc};
+pub use normalize::{fold, fold_into, nfc};
 pub use tokens::{Script, Token, Tokenizer};

@@ -21,8 +21,17 @@ pub fn nfc(text: &str) -> String {
 ///
 /// The result has no leading or trailing space.
 pub fn fold(text: &str) -> String {
-    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out);
+    out
+}
+
+/// [`fold`] into a buffer the caller keeps, which is cleared first: folding
+/// many short pieces (the region tagger folds word by word) then allocates
+/// nothing per piece.
+pub fn fold_into(text: &str, out: &mut String) {
+    out.clear();
+    let bytes = text.as_bytes();
     let mut pending_space = false;
     let two_byte = two_byte_table();
     let mut i = 0;
@@ -33,7 +42,7 @@ pub fn fold(text: &str) -> String {
             // case. The common case, and the hot loop of every stage.
             let folded = ASCII_FOLD[b as usize];
             if folded != 0 {
-                space_before_letter(&mut out, &mut pending_space);
+                space_before_letter(out, &mut pending_space);
                 out.push(folded as char);
             } else {
                 pending_space = true;
@@ -50,10 +59,10 @@ pub fn fold(text: &str) -> String {
                 TWO_BYTE_SEPARATOR => pending_space = true,
                 TWO_BYTE_GENERAL => {
                     let c = char::from_u32(point as u32).expect("decoded from valid UTF-8");
-                    fold_char(c, &mut out, &mut pending_space);
+                    fold_char(c, out, &mut pending_space);
                 }
                 letter => {
-                    space_before_letter(&mut out, &mut pending_space);
+                    space_before_letter(out, &mut pending_space);
                     out.push(char::from_u32(letter).expect("a char the general path wrote"));
                 }
             }
@@ -62,9 +71,8 @@ pub fn fold(text: &str) -> String {
         }
         let c = text[i..].chars().next().expect("a char starts here");
         i += c.len_utf8();
-        fold_char(c, &mut out, &mut pending_space);
+        fold_char(c, out, &mut pending_space);
     }
-    out
 }
 
 /// Folds one non-ASCII char onto `out`.
