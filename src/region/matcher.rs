@@ -44,6 +44,28 @@ pub fn russian_name_stem(word: &str) -> &str {
     word
 }
 
+/// A char that belongs to a word: a letter or digit, tatweel, or a
+/// combining mark. Chars below U+0800 (ASCII, Latin, Cyrillic, Arabic: nearly
+/// every char of our wires but Chinese) come from a table, since the Unicode
+/// look-ups behind `is_alphanumeric` cost a binary search per char.
+fn is_word_char(c: char) -> bool {
+    fn general(c: char) -> bool {
+        c.is_alphanumeric() || c == '\u{0640}' || is_combining_mark(c)
+    }
+    static TABLE: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+    match TABLE
+        .get_or_init(|| {
+            (0..0x800u32)
+                .map(|p| char::from_u32(p).is_some_and(general))
+                .collect()
+        })
+        .get(c as usize)
+    {
+        Some(&word) => word,
+        None => general(c),
+    }
+}
+
 /// Builds match views: folded text with Russian words reduced to their
 /// name stems.
 #[derive(Debug, Default)]
@@ -80,9 +102,7 @@ impl MatchView {
         let mut folded = String::new();
         // Words of the original, split where fold would put a space, so each
         // view word can be traced to its original spelling.
-        for raw in
-            text.split(|c: char| !(c.is_alphanumeric() || c == '\u{0640}' || is_combining_mark(c)))
-        {
+        for raw in text.split(|c: char| !is_word_char(c)) {
             if raw.is_empty() {
                 continue;
             }
@@ -260,6 +280,17 @@ impl<T: PartialEq> PatternTable<T> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn word_chars_from_the_table_match_the_unicode_look_ups() {
+        for p in 0..0x1000u32 {
+            if let Some(c) = char::from_u32(p) {
+                let general = c.is_alphanumeric() || c == '\u{0640}' || is_combining_mark(c);
+                assert_eq!(is_word_char(c), general, "U+{p:04X}");
+            }
+        }
+    }
+
     use super::*;
 
     fn matcher(names: &[&str]) -> (MatchView, Matcher) {
