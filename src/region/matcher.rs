@@ -45,24 +45,27 @@ pub fn russian_name_stem(word: &str) -> &str {
 }
 
 /// A char that belongs to a word: a letter or digit, tatweel, or a
-/// combining mark. Chars below U+0800 (ASCII, Latin, Cyrillic, Arabic: nearly
-/// every char of our wires but Chinese) come from a table, since the Unicode
-/// look-ups behind `is_alphanumeric` cost a binary search per char.
+/// combining mark, by the Unicode look-ups.
+fn is_word_char_by_unicode(c: char) -> bool {
+    c.is_alphanumeric() || c == '\u{0640}' || is_combining_mark(c)
+}
+
+/// [`is_word_char_by_unicode`], with chars below U+0800 (ASCII, Latin,
+/// Cyrillic, Arabic: nearly every char of our wires but Chinese) from a
+/// table, since the look-ups behind `is_alphanumeric` cost a binary search
+/// per char.
 fn is_word_char(c: char) -> bool {
-    fn general(c: char) -> bool {
-        c.is_alphanumeric() || c == '\u{0640}' || is_combining_mark(c)
-    }
     static TABLE: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
     match TABLE
         .get_or_init(|| {
             (0..0x800u32)
-                .map(|p| char::from_u32(p).is_some_and(general))
+                .map(|p| char::from_u32(p).is_some_and(is_word_char_by_unicode))
                 .collect()
         })
         .get(c as usize)
     {
         Some(&word) => word,
-        None => general(c),
+        None => is_word_char_by_unicode(c),
     }
 }
 
@@ -280,18 +283,16 @@ impl<T: PartialEq> PatternTable<T> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn word_chars_from_the_table_match_the_unicode_look_ups() {
         for p in 0..0x1000u32 {
             if let Some(c) = char::from_u32(p) {
-                let general = c.is_alphanumeric() || c == '\u{0640}' || is_combining_mark(c);
-                assert_eq!(is_word_char(c), general, "U+{p:04X}");
+                assert_eq!(is_word_char(c), is_word_char_by_unicode(c), "U+{p:04X}");
             }
         }
     }
-
-    use super::*;
 
     fn matcher(names: &[&str]) -> (MatchView, Matcher) {
         let mv = MatchView;

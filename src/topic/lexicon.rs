@@ -115,6 +115,8 @@ impl Lexicon {
                 let (word, bit) = filter_bit(stem);
                 cues.filter[word] |= bit;
             }
+            // Only compiling looks terms up by text.
+            cues.han_index = HashMap::new();
             if !cues.han_terms.is_empty() {
                 // Leftmost-longest: 网络游戏 (online games) is one cue, not
                 // 网络 (network) with the rest unread, which is what the
