@@ -241,10 +241,34 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(dispatch(cli)) {
         Ok(code) => code,
+        // `wiredesk enrich | head`: the reader has what it wanted.
+        Err(e) if reader_gone(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", explain(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Whether the error is stdout's reader having closed the pipe: the normal
+/// end of a filter whose output is cut short, not a failure to report.
+fn reader_gone(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Writes a report to stdout. A reader that closed the pipe early has what
+/// it wanted, so the command goes on (`train` still writes its model).
+fn print_report(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("writing the report to stdout")
+        }
+        _ => Ok(()),
     }
 }
 
@@ -531,8 +555,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             for path in &input {
                 let items = read_input(path)?;
                 let report = wiredesk::eval::evaluate(&config, &pipeline, &items, &map);
-                println!("== {}", path.display());
-                print!("{}", report.render(&names));
+                print_report(&format!("== {}\n{}", path.display(), report.render(&names)))?;
             }
         }
         Command::Train {
@@ -593,10 +616,11 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 let scores = wiredesk::topic::train::cross_validate(
                     classifier, &data, &extra, k, &settings,
                 )?;
-                println!("== {k}-fold cross-validation of lexicon + model");
+                let mut text = format!("== {k}-fold cross-validation of lexicon + model\n");
                 for (lang, s) in &scores {
-                    print!("{}", s.render(lang, &names));
+                    text.push_str(&s.render(lang, &names));
                 }
+                print_report(&text)?;
             }
             if let Some(out) = output {
                 let mut data = data;
@@ -642,7 +666,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 &b.display().to_string(),
                 &read(&b)?,
             )?;
-            print!("{}", report.render(top));
+            print_report(&report.render(top))?;
             if let Some(max) = max_changed {
                 if report.exceeds(max) {
                     eprintln!(

@@ -2,6 +2,7 @@
 //! cluster, fed with bundled sample wires (the Arabic seed among them).
 //! Nothing to install, nothing to configure.
 
+use std::io::Write;
 use std::time::Duration;
 
 use rdkafka::consumer::{Consumer, StreamConsumer};
@@ -99,11 +100,17 @@ pub async fn demo(
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let printer = async move {
         let mut seen = 0;
-        while seen < expected {
+        let mut failed: Option<std::io::Error> = None;
+        while seen < expected && failed.is_none() {
             match tokio::time::timeout(Duration::from_secs(60), reader.recv()).await {
                 Ok(Ok(m)) => {
                     if let Some(p) = m.payload() {
-                        println!("{}", String::from_utf8_lossy(p));
+                        let mut out = std::io::stdout().lock();
+                        failed = out
+                            .write_all(p)
+                            .and_then(|()| out.write_all(b"\n"))
+                            .and_then(|()| out.flush())
+                            .err();
                     }
                     seen += 1;
                 }
@@ -113,7 +120,7 @@ pub async fn demo(
         }
         // The service may already have stopped; nothing waits for this then.
         stop_tx.send(()).ok();
-        seen
+        (seen, failed)
     };
     let service = run(
         &config,
@@ -124,8 +131,20 @@ pub async fn demo(
         },
         super::service::ServiceOps::detached(),
     );
-    let (summary, seen) = tokio::join!(service, printer);
+    let (summary, (seen, failed)) = tokio::join!(service, printer);
     let summary = summary?;
+    match failed {
+        // Stdout's reader closed the pipe (`wiredesk demo | head`): the
+        // demo ends early, as a filter does, instead of failing.
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(summary),
+        Some(source) => {
+            return Err(BrokerError::File {
+                path: "stdout".into(),
+                source,
+            })
+        }
+        None => {}
+    }
     if seen < expected {
         return Err(BrokerError::Usage(format!(
             "demo saw {seen} of {expected} enriched records within 60 s"
