@@ -217,14 +217,17 @@ impl Default for Tokenizer {
 }
 
 /// One term of folded text, as topic features see it: the hash of its
-/// stem. Han runs keep their text too, since their features are character
-/// n-grams and lexicon terms are found inside them.
+/// stem, and its folded text: Han runs' features are character n-grams
+/// and lexicon terms are found inside them; German compounds are matched
+/// by their parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Term<'a> {
     /// [`bytes_hash`] of the stem under [`STEM_SEED`].
     pub stem: u64,
-    /// The run, for a Han token.
-    pub han: Option<&'a str>,
+    /// The folded word, or the Han run.
+    pub text: &'a str,
+    /// Whether this is a run of Han characters.
+    pub han: bool,
 }
 
 /// Seed of stem hashes.
@@ -321,7 +324,8 @@ impl Tokenizer {
         if t.script == Script::Han {
             out.push(Term {
                 stem: bytes_hash(STEM_SEED, t.text.as_bytes()),
-                han: Some(t.text),
+                text: t.text,
+                han: true,
             });
             return;
         }
@@ -351,7 +355,11 @@ impl Tokenizer {
                 }
             }
         };
-        out.push(Term { stem, han: None });
+        out.push(Term {
+            stem,
+            text: t.text,
+            han: false,
+        });
     }
 }
 
@@ -414,8 +422,8 @@ mod tests {
                 .collect();
             proptest::prop_assert_eq!(terms.len(), expected.len());
             for (term, token) in terms.iter().zip(&expected) {
-                let han = (token.script == Script::Han).then_some(token.text);
-                proptest::prop_assert_eq!(term.han, han);
+                proptest::prop_assert_eq!(term.han, token.script == Script::Han);
+                proptest::prop_assert_eq!(term.text, token.text);
             }
         }
     }

@@ -20,7 +20,7 @@ pub fn terms(tokenizer: &Tokenizer, language: &str, text: &str) -> Vec<(u64, Opt
     tokenizer
         .terms(language, &fold(text))
         .into_iter()
-        .map(|t| (t.stem, t.han.map(String::from)))
+        .map(|t| (t.stem, t.han.then(|| t.text.to_string())))
         .collect()
 }
 
@@ -30,7 +30,7 @@ pub fn terms(tokenizer: &Tokenizer, language: &str, text: &str) -> Vec<(u64, Opt
 pub fn feature_hashes(terms: &[Term<'_>]) -> Vec<u64> {
     let mut out = Vec::with_capacity(terms.len());
     for t in terms {
-        match t.han {
+        match t.han.then_some(t.text) {
             Some(run) => {
                 let bytes = run.as_bytes();
                 let mut chars = run.char_indices().peekable();

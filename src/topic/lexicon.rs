@@ -1,15 +1,19 @@
 //! Cue lexicons: weighted words and phrases per language and topic,
 //! compiled to stem sequences with the same tokenizer as article text, so
 //! `elections`, `élections` and `الانتخابات` match their base forms.
-//! Chinese terms are matched as substrings of Han runs.
+//! Chinese terms are matched as substrings of Han runs, and cues marked
+//! as compound parts (`*minister`, `fußball*`) inside German compounds
+//! (see [`super::compound`]).
 
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use rustc_hash::FxHashMap;
 
+use super::compound::{compound_marks, CompoundParts};
 use super::features::terms;
 use crate::knowledge::KnowledgeError;
+use crate::text::fold;
 use crate::text::tokens::{Term, Tokenizer};
 
 /// One cue: topic index, weight, and the term for evidence.
@@ -49,6 +53,8 @@ struct LanguageCues {
     /// Position of each term in `han_terms`, while compiling.
     han_index: HashMap<String, usize>,
     han_automaton: Option<AhoCorasick>,
+    /// Cues matched inside compound words.
+    compounds: CompoundParts,
 }
 
 /// All lexicons, by language.
@@ -106,7 +112,8 @@ impl Lexicon {
                     .ok_or_else(|| {
                         err(format!("weight {:?} is not a number in (0, 10]", cols[2]))
                     })?;
-                lex.add(tokenizer, cols[0], topic, weight, cols[3]);
+                let (term, head, modifier) = compound_marks(cols[3]).map_err(err)?;
+                lex.add(tokenizer, cols[0], topic, weight, term, (head, modifier));
             }
         }
         for cues in lex.languages.values_mut() {
@@ -117,6 +124,7 @@ impl Lexicon {
             }
             // Only compiling looks terms up by text.
             cues.han_index = HashMap::new();
+            cues.compounds.finish();
             if !cues.han_terms.is_empty() {
                 // Leftmost-longest: 网络游戏 (online games) is one cue, not
                 // 网络 (network) with the rest unread, which is what the
@@ -135,7 +143,15 @@ impl Lexicon {
         Ok(lex)
     }
 
-    fn add(&mut self, tokenizer: &Tokenizer, lang: &str, topic: usize, weight: f64, term: &str) {
+    fn add(
+        &mut self,
+        tokenizer: &Tokenizer,
+        lang: &str,
+        topic: usize,
+        weight: f64,
+        term: &str,
+        (head, modifier): (bool, bool),
+    ) {
         let stems = terms(tokenizer, lang, term);
         if stems.is_empty() {
             return;
@@ -147,6 +163,9 @@ impl Lexicon {
             term: term.to_string(),
         });
         let cues = self.languages.entry(lang.to_string()).or_default();
+        if head || modifier {
+            cues.compounds.add(&fold(term), head, modifier, id);
+        }
         if let [(_, Some(han))] = stems.as_slice() {
             match cues.han_index.get(han) {
                 Some(&i) => cues.han_cues[i].push(id),
@@ -178,9 +197,9 @@ impl Lexicon {
             return;
         };
         for (i, t) in terms.iter().enumerate() {
-            if let Some(run) = t.han {
+            if t.han {
                 if let Some(ac) = &cues.han_automaton {
-                    for m in ac.find_iter(run) {
+                    for m in ac.find_iter(t.text) {
                         for &id in &cues.han_cues[m.pattern().as_usize()] {
                             *counts.entry(id).or_default() += 1;
                         }
@@ -189,10 +208,17 @@ impl Lexicon {
                 continue;
             }
             let (word, bit) = filter_bit(t.stem);
-            if cues.filter[word] & bit == 0 {
-                continue;
+            let starts = if cues.filter[word] & bit == 0 {
+                None
+            } else {
+                cues.starts.get(&t.stem)
+            };
+            if starts.is_none_or(|s| s.unigrams.is_empty())
+                && t.text.len() >= cues.compounds.min_word()
+            {
+                cues.compounds.count(t.text, counts);
             }
-            if let Some(starts) = cues.starts.get(&t.stem) {
+            if let Some(starts) = starts {
                 for &id in &starts.unigrams {
                     *counts.entry(id).or_default() += 1;
                 }
@@ -248,5 +274,45 @@ mod tests {
     fn a_chinese_term_under_two_topics_counts_for_both() {
         let lexicon = "zh\tmedtop:04000000\t1\t娱乐\nzh\tmedtop:10000000\t1\t娱乐\n";
         assert_eq!(counted(lexicon, "娱乐产业"), vec![(1, 1.0), (2, 1.0)]);
+    }
+
+    /// A German lexicon of one politics term.
+    fn german(term: &str) -> Result<Lexicon, KnowledgeError> {
+        let index: HashMap<String, usize> = [("medtop:11000000".to_string(), 0)].into();
+        let tsv = format!("lang\ttopic\tweight\tterm\nde\tmedtop:11000000\t3\t{term}\n");
+        Lexicon::compile(&Tokenizer::default(), [("de.tsv", tsv.as_str())], &index)
+    }
+
+    #[test]
+    fn german_compounds_count_their_marked_parts() {
+        let tokenizer = Tokenizer::default();
+        let lex = german("*minister*").unwrap();
+        let count = |text: &str| {
+            let folded = fold(text);
+            let mut counts = CueCounts::default();
+            lex.count("de", &tokenizer.terms("de", &folded), &mut counts);
+            counts.values().sum::<u32>()
+        };
+        // The word itself, a head, a first part; never inside another word.
+        assert_eq!(count("Der Minister"), 1);
+        assert_eq!(count("Die Innenministerin und der Ministerpräsident"), 2);
+        assert_eq!(count("Administer"), 0);
+        // Only German rows were marked.
+        let mut counts = CueCounts::default();
+        lex.count(
+            "en",
+            &tokenizer.terms("en", &fold("Innenminister")),
+            &mut counts,
+        );
+        assert!(counts.is_empty());
+    }
+
+    #[test]
+    fn a_bad_compound_mark_names_its_line() {
+        let text = german("*amt").unwrap_err().to_string();
+        assert!(
+            text.contains("de.tsv") && text.contains('2') && text.contains("four letters"),
+            "{text}"
+        );
     }
 }

@@ -3,12 +3,13 @@
 //! * [`taxonomy`]: the 17 top-level topics emitted.
 //! * [`features`]: stems and hashed n-grams shared by both parts.
 //! * [`lexicon`]: weighted cue terms per language — a baseline for every
-//!   language and topic.
+//!   language and topic; [`compound`]: its cues inside German compounds.
 //! * [`model`]: a trained linear model, where labelled news exists.
 //!
 //! The two are blended: the model where it was trained for the language
 //! and knows the topic, the lexicon everywhere.
 
+pub mod compound;
 pub mod features;
 pub mod labels;
 pub mod lexicon;

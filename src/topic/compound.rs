@@ -1,0 +1,294 @@
+//! Cues inside compound words, the German way of making words. Written
+//! `*minister` in a lexicon, a cue is also found as a compound's head
+//! (Innenminister, Verkehrsministers); `fußball*` as its first part
+//! (Fußballverband); `*wahl*` as either. A word the lexicon knows whole is
+//! not split. Parts are opt-in, because a free substring match finds
+//! `rente` in Konkurrenten and `verein` in Vereinbarung.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustc_hash::FxHashMap;
+
+use super::lexicon::CueCounts;
+use crate::text::hash::bytes_hash;
+
+/// Inflectional endings after a compound's head: Innenministers,
+/// Regierungskoalitionen, Innenministerin.
+const HEAD_ENDINGS: [&str; 9] = ["s", "n", "e", "en", "er", "es", "ern", "in", "innen"];
+
+/// Bytes a compound keeps besides the part: Rad|profi.
+const MIN_REST: usize = 3;
+
+/// Bits of the part filter (8 KiB).
+const FILTER_BITS: usize = 1 << 16;
+
+/// No part.
+const NONE: u32 = u32::MAX;
+
+/// Words remembered per thread before the cache starts over.
+const CACHE_MAX: usize = 100_000;
+
+/// Tells lexicons apart in the per-thread cache, so a reloaded lexicon
+/// never sees the parts of the one before.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// A lexicon's generation, and word hash → (first part, head).
+type Cache = (u64, FxHashMap<u64, (u32, u32)>);
+
+thread_local! {
+    /// Compounds recur, and a hit costs one probe instead of some forty
+    /// filter tests.
+    static CACHE: RefCell<Cache> = Default::default();
+}
+
+/// A lexicon term without its compound marks, and whether it is a head
+/// (`*minister`) and a first part (`fußball*`) of compounds. A marked term
+/// is one word of at least four letters.
+pub fn compound_marks(term: &str) -> Result<(&str, bool, bool), String> {
+    let head = term.starts_with('*');
+    let modifier = term.len() > 1 && term.ends_with('*');
+    if !head && !modifier {
+        return Ok((term, false, false));
+    }
+    let bare = &term[usize::from(head)..term.len() - usize::from(modifier)];
+    if bare.contains(['*', ' ']) || bare.chars().count() < 4 {
+        return Err(format!(
+            "compound part {term:?} must be one word of four letters or more, marked \
+             `*word` (a compound's head), `word*` (its first part) or `*word*` (either)"
+        ));
+    }
+    Ok((bare, head, modifier))
+}
+
+/// The compound parts of one language's lexicon.
+#[derive(Debug)]
+pub struct CompoundParts {
+    /// Cue ids of each part.
+    parts: Vec<Vec<usize>>,
+    /// Folded text → part, while compiling.
+    by_text: FxHashMap<Box<str>, u32>,
+    /// Folded head text → part.
+    heads: FxHashMap<Box<str>, u32>,
+    /// Folded first-part text → part.
+    modifiers: FxHashMap<Box<str>, u32>,
+    /// Byte lengths of heads and of first parts, longest first.
+    head_lengths: Vec<usize>,
+    modifier_lengths: Vec<usize>,
+    /// One bit per (first four bytes, length) of a part: nearly every
+    /// place a part could start is turned away by one bit test.
+    filter: Vec<u64>,
+    /// The shortest word worth splitting.
+    min_word: usize,
+    generation: u64,
+}
+
+impl Default for CompoundParts {
+    fn default() -> Self {
+        CompoundParts {
+            parts: Vec::new(),
+            by_text: FxHashMap::default(),
+            heads: FxHashMap::default(),
+            modifiers: FxHashMap::default(),
+            head_lengths: Vec::new(),
+            modifier_lengths: Vec::new(),
+            filter: Vec::new(),
+            min_word: usize::MAX,
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+}
+
+/// The filter bit of a part of `len` bytes starting with `bytes` (at
+/// least four).
+fn filter_bit(bytes: &[u8], len: usize) -> (usize, u64) {
+    let four = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as u64;
+    let h = (four | (len as u64) << 32).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48;
+    let bit = h as usize % FILTER_BITS;
+    (bit / 64, 1 << (bit % 64))
+}
+
+impl CompoundParts {
+    /// Adds cue `id` as a head and/or first part with folded text `part`.
+    pub fn add(&mut self, part: &str, head: bool, modifier: bool, id: usize) {
+        let next = self.parts.len() as u32;
+        let index = *self.by_text.entry(part.into()).or_insert(next);
+        if index == next {
+            self.parts.push(Vec::new());
+        }
+        self.parts[index as usize].push(id);
+        if head {
+            self.heads.insert(part.into(), index);
+        }
+        if modifier {
+            self.modifiers.insert(part.into(), index);
+        }
+    }
+
+    /// Lengths and filter, once every part is in.
+    pub fn finish(&mut self) {
+        self.by_text = FxHashMap::default();
+        let lengths = |map: &FxHashMap<Box<str>, u32>| {
+            let mut v: Vec<usize> = map.keys().map(|k| k.len()).collect();
+            v.sort_unstable_by(|a, b| b.cmp(a));
+            v.dedup();
+            v
+        };
+        self.head_lengths = lengths(&self.heads);
+        self.modifier_lengths = lengths(&self.modifiers);
+        self.filter = vec![0; FILTER_BITS / 64];
+        for part in self.heads.keys().chain(self.modifiers.keys()) {
+            let (word, bit) = filter_bit(part.as_bytes(), part.len());
+            self.filter[word] |= bit;
+        }
+        self.min_word = self
+            .head_lengths
+            .iter()
+            .chain(&self.modifier_lengths)
+            .min()
+            .map_or(usize::MAX, |l| l + MIN_REST);
+    }
+
+    /// Words shorter than this (in bytes) are not split.
+    pub fn min_word(&self) -> usize {
+        self.min_word
+    }
+
+    fn may_be(&self, bytes: &[u8], len: usize) -> bool {
+        let (word, bit) = filter_bit(bytes, len);
+        self.filter[word] & bit != 0
+    }
+
+    /// The longest first part and the longest head of a folded word.
+    fn find(&self, word: &str) -> (u32, u32) {
+        let bytes = word.as_bytes();
+        let modifier = self
+            .modifier_lengths
+            .iter()
+            .filter(|&&l| l + MIN_REST <= bytes.len())
+            .find_map(|&l| {
+                if !self.may_be(bytes, l) || !word.is_char_boundary(l) {
+                    return None;
+                }
+                self.modifiers.get(&word[..l]).copied()
+            })
+            .unwrap_or(NONE);
+        let head = std::iter::once(word)
+            .chain(HEAD_ENDINGS.iter().filter_map(|e| word.strip_suffix(e)))
+            .find_map(|stem| {
+                self.head_lengths.iter().find_map(|&l| {
+                    let at = stem.len().checked_sub(l).filter(|&at| at >= MIN_REST)?;
+                    if !self.may_be(&stem.as_bytes()[at..], l) || !stem.is_char_boundary(at) {
+                        return None;
+                    }
+                    self.heads.get(&stem[at..]).copied()
+                })
+            })
+            .unwrap_or(NONE);
+        (modifier, head)
+    }
+
+    /// Counts the cues of the parts of a folded word (at least
+    /// [`CompoundParts::min_word`] bytes).
+    pub fn count(&self, word: &str, counts: &mut CueCounts) {
+        let (modifier, head) = CACHE.with(|cache| {
+            let (generation, map) = &mut *cache.borrow_mut();
+            if *generation != self.generation || map.len() >= CACHE_MAX {
+                *generation = self.generation;
+                map.clear();
+            }
+            *map.entry(bytes_hash(self.generation, word.as_bytes()))
+                .or_insert_with(|| self.find(word))
+        });
+        for part in [modifier, head] {
+            if part != NONE {
+                for &id in &self.parts[part as usize] {
+                    *counts.entry(id).or_default() += 1;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(rows: &[&str]) -> CompoundParts {
+        let mut p = CompoundParts::default();
+        for (id, row) in rows.iter().enumerate() {
+            let (bare, head, modifier) = compound_marks(row).unwrap();
+            p.add(&crate::text::fold(bare), head, modifier, id);
+        }
+        p.finish();
+        p
+    }
+
+    fn found(p: &CompoundParts, word: &str) -> Vec<usize> {
+        let mut counts = CueCounts::default();
+        p.count(word, &mut counts);
+        let mut ids: Vec<usize> = counts.into_keys().collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    #[test]
+    fn heads_and_first_parts_are_found_with_endings() {
+        let p = parts(&["*minister", "fußball*", "*wahl*", "*profi"]);
+        assert_eq!(found(&p, "innenminister"), vec![0]);
+        assert_eq!(found(&p, "innenministers"), vec![0]);
+        assert_eq!(found(&p, "innenministerinnen"), vec![0]);
+        assert_eq!(found(&p, "fussballverband"), vec![1]);
+        assert_eq!(found(&p, "wahlkampf"), vec![2]);
+        assert_eq!(found(&p, "landtagswahlen"), vec![2]);
+        assert_eq!(found(&p, "radprofi"), vec![3]);
+        assert_eq!(found(&p, "fussballprofis"), vec![1, 3]);
+    }
+
+    #[test]
+    fn marks_bind_the_part_to_its_place() {
+        let p = parts(&["*minister", "fussball*"]);
+        // A head is not a first part, nor a first part a head.
+        assert!(found(&p, "ministerrat").is_empty());
+        assert!(found(&p, "hallenfussball").is_empty());
+        // The rest of the word must be a word-part, not a letter or two.
+        assert!(found(&p, "exminister").is_empty());
+        assert!(found(&p, "minister").is_empty());
+    }
+
+    #[test]
+    fn the_longest_head_wins() {
+        let p = parts(&["*spieler", "*schauspieler"]);
+        assert_eq!(found(&p, "filmschauspieler"), vec![1]);
+        assert_eq!(found(&p, "nationalspieler"), vec![0]);
+    }
+
+    #[test]
+    fn marks_are_checked() {
+        assert_eq!(compound_marks("krieg"), Ok(("krieg", false, false)));
+        assert_eq!(compound_marks("*krieg*"), Ok(("krieg", true, true)));
+        assert_eq!(compound_marks("*krieg"), Ok(("krieg", true, false)));
+        for bad in ["*rad", "*two words", "kr*eg*", "**krieg", "*"] {
+            assert!(compound_marks(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any folded word: no panic at a char boundary, and the parts
+        /// found are parts of it.
+        #[test]
+        fn any_word_is_split_safely(word in "[a-zäöüßа-я]{0,24}") {
+            let rows = ["*minister", "fußball*", "*äöüß*", "*прав*"];
+            let p = parts(&rows);
+            let folded = crate::text::fold(&word);
+            if folded.len() >= p.min_word() {
+                let mut counts = CueCounts::default();
+                p.count(&folded, &mut counts);
+                for id in counts.keys() {
+                    let part = crate::text::fold(rows[*id].trim_matches('*'));
+                    proptest::prop_assert!(folded.contains(&part));
+                }
+            }
+        }
+    }
+}
