@@ -141,6 +141,11 @@ DROP_TERMS = {
         # sport's "(transfer)", "(administration)", "(ownership)" and the
         # like lose their qualifier and become general words
         "transferencia", "administración", "propiedad", "lanzamiento",
+        # found on Spanish headlines (a sample read from GitHub): the
+        # stemmer makes "parto" (childbirth) of every "partido" and
+        # "estudiantes" of every "estudio" (a study); folding makes "ópera"
+        # of the verb "opera"; "inteligencia" is mostly artificial now
+        "parto", "estudiantes", "estudiante", "ópera", "inteligencia",
     },
     "zh": {
         "游戏", "系列", "历史", "媒体", "管理", "发展", "黄金", "名人", "计算",
