@@ -111,6 +111,10 @@ DROP_TERMS = {
         "history", "independent", "annual", "test", "men", "conservation",
         "management", "development", "authority", "securities", "imports",
         "productivity", "gold", "celebrity", "media",
+        # Snowball gives these the stem of a commoner word: dating = date,
+        # performance = perform(er), economics = economic (filed under
+        # science), physics = physical; and BBC's "Labour" is the party
+        "dating", "performance", "economics", "physics", "labour",
     },
     "fr": {
         "série", "importations", "cour", "appel", "nationale", "marche", "lutte",
@@ -118,6 +122,9 @@ DROP_TERMS = {
         "tendance", "résultats", "histoire", "développement", "gouvernance",
         "médias", "prix", "actions", "périodiques",
         "recherche", "consultants", "internet",
+        # stems of commoner words: environnement = environ (about),
+        # finale = finalement, opéra = opération
+        "environnement", "finale", "opéra",
     },
     # German, Spanish and Chinese: the English list's words, and words that
     # are everyday words too (German "gehen" is race walking and "to go",
