@@ -138,6 +138,9 @@ DROP_TERMS = {
         "entwicklung", "behörde", "gold", "prominente", "medien", "zoll",
         "land", "gehen", "bar", "tod", "angst", "trend", "preis", "krise",
         "essen", "kind", "kleine",
+        # stems of commoner words (10kGNAD sample): arbeit = arbeiten (to
+        # work), gewinn = gewinnen (to win), fest = fest (firm, fixed)
+        "arbeit", "gewinn", "fest",
     },
     "es": {
         "juego", "juegos", "serie", "historia", "casa", "hogar", "nacional",
