@@ -62,6 +62,8 @@ STOP_PARTS = {
         # "diseases and conditions", "market and exchange", ...)
         "online", "conditions", "exchange", "record", "values", "ownership",
         "holiday", "product", "products", "service", "services",
+        # stems shared with commoner words (scripts/topics/stem_collisions.py)
+        "accountancy", "boxing", "canonization", "collecting", "computing", "cooling", "housing", "importing", "influencers", "kiting", "motorcycling", "mountaineering", "orienteering", "parenting", "parks", "privatization", "publishing", "rowing", "unions", "volunteering",
     },
     "fr": {
         "le", "la", "les", "l", "un", "une", "de", "des", "du", "d", "et", "ou",
@@ -72,6 +74,8 @@ STOP_PARTS = {
         # generic or misleading once split off ("Social" is IPTC's French
         # label for labour, but the word fires on "réseaux sociaux" etc.)
         "social", "record", "valeurs", "discipline", "transfert", "standards",
+        # stems shared with commoner words (scripts/topics/stem_collisions.py)
+        "animisme", "assurances", "croquet", "culturisme", "parlement", "peines", "voile", "voyagiste",
     },
     "de": {
         "der", "die", "das", "den", "dem", "des", "ein", "eine", "und", "oder",
@@ -79,6 +83,8 @@ STOP_PARTS = {
         "allgemein", "allgemeines", "fragen", "angelegenheiten", "themen",
         "aktivitäten", "leute", "menschen", "dienstleistungen", "produkte",
         "online", "rekord", "werte",
+        # stems shared with commoner words (scripts/topics/stem_collisions.py)
+        "kiten",
     },
     "es": {
         "el", "la", "los", "las", "lo", "un", "una", "de", "del", "al", "a",
@@ -86,6 +92,8 @@ STOP_PARTS = {
         "otras", "general", "generales", "asuntos", "cuestiones", "temas",
         "actividades", "gente", "personas", "servicios", "productos", "récord",
         "valores", "en línea",
+        # stems shared with commoner words (scripts/topics/stem_collisions.py)
+        "accionista", "animismo", "billar", "bolos", "clavado", "coleccionismo", "corán", "culturismo", "desarme", "gobernanza", "importaciones", "luge", "penas", "productividad", "protestante", "pulsear", "sambo", "seguros", "sida", "tora",
     },
     "zh": {"其他", "一般", "事务", "问题", "活动", "服务", "产品"},
     "ar": {
@@ -94,6 +102,8 @@ STOP_PARTS = {
         "مسائل", "امور", "أمور", "متنوعة", "مختلفة",
         "خدمات", "خدمة", "انتاج", "صغيرة", "رياضية", "مدن", "منتجات",
         "ظروف", "قيم", "فحص", "حفظ", "مبادلة", "معايير", "انتقال", "اعياد",
+        # stems shared with commoner words (scripts/topics/stem_collisions.py)
+        "أضحى", "إلحاد", "ادمان", "البسة", "باليه", "تعرفة", "عاب", "قرآن", "كباريه", "محيطات", "واقعي",
     },
 }
 

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""List lexicon cues whose stem is also the stem of a commoner word.
+
+wiredesk folds (lowercase, no diacritics) and stems every word before it
+looks a cue up, so a cue fires on every word with its stem: French
+`environnement` on `environ` (about), Russian `сво` on `свой` (one's own),
+Arabic `سنة` (Sunni) on `سنة` (year). This script finds such cues for a
+person to judge: for each one-word cue of en, fr, es, de, ru and ar, the
+words among the language's most frequent that share its stem and are
+clearly commoner than the cue itself (word frequencies from the `wordfreq`
+package: `pip install wordfreq snowballstemmer`). Inflections of the cue
+share its stem too and are fine; the list is for reading, not a test.
+
+    python3 scripts/topics/stem_collisions.py [--top 40000] [--margin 0.7] [LANG...]
+"""
+
+import argparse
+import os
+import sys
+import unicodedata
+from collections import defaultdict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_lexicon  # noqa: E402  (the Arabic light stemmer and marks)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LEXICONS = os.path.join(ROOT, "config", "topics", "lexicon")
+SNOWBALL = {"en": "english", "fr": "french", "es": "spanish", "de": "german", "ru": "russian"}
+
+
+def fold(word):
+    """wiredesk's folding, for one word: NFKD without marks, lowercase."""
+    word = word.replace("ß", "ss").replace("ẞ", "ss").replace("ё", "е").replace("Ё", "Е")
+    decomposed = unicodedata.normalize("NFKD", word)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c) or c == "\u0306")
+    return unicodedata.normalize("NFC", kept).lower()
+
+
+def stemmer_for(lang):
+    if lang == "ar":
+        return lambda w: check_lexicon.arabic_light_stem(
+            check_lexicon.strip_arabic_clitics(check_lexicon.strip_marks(w)))
+    import snowballstemmer
+    s = snowballstemmer.stemmer(SNOWBALL[lang])
+    return lambda w: s.stemWord(fold(w))
+
+
+def cues(lang):
+    """(term, topic, weight, file) of the one-word cues of a language."""
+    out = []
+    for name in (f"{lang}.tsv", "iptc-generated.tsv"):
+        with open(os.path.join(LEXICONS, name), encoding="utf-8") as f:
+            next(f)
+            for line in f:
+                l, topic, weight, term = line.rstrip("\n").split("\t")
+                bare = term.strip("*")
+                if l == lang and " " not in bare and "-" not in bare:
+                    out.append((bare, topic, weight, name))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("langs", nargs="*", default=["en", "fr", "es", "de", "ru", "ar"])
+    ap.add_argument("--top", type=int, default=40000, help="frequent words to compare with")
+    ap.add_argument("--margin", type=float, default=0.7,
+                    help="how much commoner (Zipf units) another word must be to be listed")
+    args = ap.parse_args()
+    import wordfreq
+    for lang in args.langs:
+        stem = stemmer_for(lang)
+        by_stem = defaultdict(list)
+        for word in wordfreq.top_n_list(lang, args.top):
+            by_stem[stem(word)].append(word)
+        found = []
+        for term, topic, weight, name in cues(lang):
+            own = wordfreq.zipf_frequency(term, lang)
+            folded = fold(term)
+            others = [(wordfreq.zipf_frequency(w, lang), w) for w in by_stem.get(stem(term), [])
+                      if fold(w) != folded]
+            commoner = sorted(((z, w) for z, w in others if z >= own + args.margin), reverse=True)
+            if commoner:
+                found.append((commoner[0][0] - own, term, topic[7:9], weight, name, own, commoner[:4]))
+        print(f"== {lang}: {len(found)} cues share a stem with a commoner word")
+        for gap, term, topic, weight, name, own, commoner in sorted(found, reverse=True):
+            words = ", ".join(f"{w} {z:.1f}" for z, w in commoner)
+            print(f"  {term} ({topic}, {weight}, {name}, zipf {own:.1f}): {words}")
+
+
+if __name__ == "__main__":
+    main()
