@@ -175,6 +175,9 @@ DROP_TERMS = {
         # substrings of common words: 受伤 in every attack report, 钓鱼岛,
         # 火箭队 and 火箭弹, 股价跳水, 业绩滑坡
         "受伤", "钓鱼", "火箭", "跳水", "滑坡",
+        # inside common words of another topic (stem_collisions.py zh):
+        # 土木工程, 人民大会堂, 大洋洲
+        "木工", "会堂", "大洋",
     },
     "ar": {
         "قدم", "نادي", "عمل", "ادارة", "لعب", "اعلان", "تاريخ",

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""List lexicon cues whose stem is also the stem of a commoner word.
+"""List lexicon cues whose stem is also the stem of a commoner word (or,
+for Chinese, that sit inside a common word of another meaning).
 
 wiredesk folds (lowercase, no diacritics) and stems every word before it
 looks a cue up, so a cue fires on every word with its stem: French
@@ -10,6 +11,9 @@ words among the language's most frequent that share its stem and are
 clearly commoner than the cue itself (word frequencies from the `wordfreq`
 package: `pip install wordfreq snowballstemmer`). Inflections of the cue
 share its stem too and are fine; the list is for reading, not a test.
+Chinese cues match as substrings, so for zh it lists the frequent words
+that contain a cue (主教, bishop, in 主教练, head coach; needs `jieba`
+too).
 
     python3 scripts/topics/stem_collisions.py [--top 40000] [--margin 0.7] [LANG...]
 """
@@ -59,15 +63,36 @@ def cues(lang):
     return out
 
 
+def containing(top, margin):
+    """Chinese cues inside frequent words that are not the cue, and about
+    as common as it or commoner."""
+    import wordfreq
+    words = [(w, wordfreq.zipf_frequency(w, "zh")) for w in wordfreq.top_n_list("zh", top)]
+    found = []
+    for term, topic, weight, name in cues("zh"):
+        own = wordfreq.zipf_frequency(term, "zh")
+        hosts = sorted(((z, w) for w, z in words if term in w and w != term and z >= own - margin),
+                       reverse=True)
+        if hosts:
+            found.append((hosts[0][0] - own, term, topic[7:9], weight, name, own, hosts[:5]))
+    print(f"== zh: {len(found)} cues sit inside a word about as common or commoner")
+    for gap, term, topic, weight, name, own, hosts in sorted(found, reverse=True):
+        print(f"  {term} ({topic}, {weight}, {name}, zipf {own:.1f}): "
+              + ", ".join(f"{w} {z:.1f}" for z, w in hosts))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("langs", nargs="*", default=["en", "fr", "es", "de", "ru", "ar"])
+    ap.add_argument("langs", nargs="*", default=["en", "fr", "es", "de", "ru", "ar", "zh"])
     ap.add_argument("--top", type=int, default=40000, help="frequent words to compare with")
     ap.add_argument("--margin", type=float, default=0.7,
                     help="how much commoner (Zipf units) another word must be to be listed")
     args = ap.parse_args()
     import wordfreq
     for lang in args.langs:
+        if lang == "zh":
+            containing(args.top, args.margin)
+            continue
         stem = stemmer_for(lang)
         by_stem = defaultdict(list)
         for word in wordfreq.top_n_list(lang, args.top):
