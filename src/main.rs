@@ -226,6 +226,15 @@ enum Command {
     },
 }
 
+/// `eprintln!` that never panics: stderr may share a pipe its reader has
+/// closed (`wiredesk demo 2>&1 | head`), and a note is not worth a crash.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init(cli.log_format);
@@ -235,7 +244,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            note!("error: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -244,7 +253,7 @@ fn main() -> ExitCode {
         // `wiredesk enrich | head`: the reader has what it wanted.
         Err(e) if reader_gone(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", explain(&e));
+            note!("error: {}", explain(&e));
             ExitCode::FAILURE
         }
     }
@@ -340,7 +349,7 @@ fn read_input(path: &std::path::Path) -> Result<Vec<wiredesk::wirefile::WireItem
 }
 
 fn report(summary: &RunSummary) {
-    eprint!("{}", summary.render(5));
+    let _ = std::io::stderr().write_all(summary.render(5).as_bytes());
 }
 
 /// How long the consume loop may go without turning before /healthz fails.
@@ -477,7 +486,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 (None, None) => Pace::Fastest,
             };
             let n = wiredesk::kafka::load::produce(&config, &items, &topic, pace).await?;
-            eprintln!("produced {n} messages to {topic}");
+            note!("produced {n} messages to {topic}");
         }
         Command::Replay {
             broker,
@@ -583,7 +592,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                     bail!("no article with a usable labels.topics in {name}; labels must be QCodes or keys of topics/labels.toml");
                 }
                 if !paths.is_empty() {
-                    eprintln!(
+                    note!(
                         "{what}: {} labelled articles ({skipped} skipped): {per_file:?}",
                         data.len()
                     );
@@ -594,7 +603,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             let (extra, extra_files) = read("train-only", &train_only)?;
             let (extra, repeated) = wiredesk::topic::train::without_repeats(extra, &data);
             if repeated > 0 {
-                eprintln!("train-only: {repeated} articles repeat --input articles and are left out, so no scored article is trained on");
+                note!("train-only: {repeated} articles repeat --input articles and are left out, so no scored article is trained on");
             }
             let settings = wiredesk::topic::model::TrainSettings {
                 epochs,
@@ -629,7 +638,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 let file = wiredesk::topic::train::train(classifier, &data, per_file, &settings);
                 let json = serde_json::to_string(&file).context("serialising the model")?;
                 std::fs::write(&out, json).with_context(|| format!("writing {}", out.display()))?;
-                eprintln!(
+                note!(
                     "model with {} classes, {} weight rows written to {}",
                     file.classes.len(),
                     file.weights.len(),
@@ -646,7 +655,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             let config = load_config(cfg_path, Some(&broker))?;
             let mut out = open_output(&output)?;
             let s = wiredesk::kafka::dump::dump(&config, &topic, slice.spec()?, &mut out).await?;
-            eprintln!(
+            note!(
                 "dumped {} records from {topic}; {} not JSON (skipped, offsets logged), {} outside the time bounds",
                 s.written, s.not_json, s.outside
             );
@@ -669,7 +678,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             print_report(&report.render(top))?;
             if let Some(max) = max_changed {
                 if report.exceeds(max) {
-                    eprintln!(
+                    note!(
                         "{} articles changed, more than --max-changed allows",
                         report.changed_articles()
                     );

@@ -19,7 +19,11 @@ pub fn init(format: LogFormat) {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,rdkafka=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // On a failed write the subscriber reports the failure with
+        // `eprintln!`, which panics when stderr's reader has gone
+        // (`wiredesk demo 2>&1 | head`): a lost log line is not a crash.
+        .log_internal_errors(false);
     // A second init (tests, embedding) keeps the first subscriber.
     let _ = match format {
         LogFormat::Text => builder.try_init(),
