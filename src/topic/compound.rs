@@ -33,13 +33,10 @@ const CACHE_MAX: usize = 100_000;
 /// never sees the parts of the one before.
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 
-/// A lexicon's generation, and word hash → (first part, head).
-type Cache = (u64, FxHashMap<u64, (u32, u32)>);
-
 thread_local! {
-    /// Compounds recur, and a hit costs one probe instead of some forty
-    /// filter tests.
-    static CACHE: RefCell<Cache> = Default::default();
+    /// Hash of (generation, word) → (first part, head): compounds recur,
+    /// and a hit costs one probe instead of some forty filter tests.
+    static CACHE: RefCell<FxHashMap<u64, (u32, u32)>> = Default::default();
 }
 
 /// A lexicon term without its compound marks, and whether it is a head
@@ -61,16 +58,28 @@ pub fn compound_marks(term: &str) -> Result<(&str, bool, bool), String> {
     Ok((bare, head, modifier))
 }
 
+/// Checks a marked term once folded: folding drops punctuation and marks
+/// (`*abc.` is `abc`) and splits on hyphens (`*wahl-kampf` is two words,
+/// which no single word can end with).
+pub fn check_part(term: &str, folded: &str) -> Result<(), String> {
+    if folded.contains(' ') || folded.chars().count() < 4 {
+        return Err(format!(
+            "compound part {term:?} folds to {folded:?}: it must stay one word of four letters or more"
+        ));
+    }
+    Ok(())
+}
+
 /// The compound parts of one language's lexicon.
 #[derive(Debug)]
 pub struct CompoundParts {
-    /// Cue ids of each part.
+    /// Cue ids of each part, by the role it was marked for: `*wahl*`
+    /// under one topic and `wahl*` under another share a text, not a
+    /// role.
     parts: Vec<Vec<usize>>,
-    /// Folded text → part, while compiling.
-    by_text: FxHashMap<Box<str>, u32>,
-    /// Folded head text → part.
+    /// Folded head text → its cues in `parts`.
     heads: FxHashMap<Box<str>, u32>,
-    /// Folded first-part text → part.
+    /// Folded first-part text → its cues in `parts`.
     modifiers: FxHashMap<Box<str>, u32>,
     /// Byte lengths of heads and of first parts, longest first.
     head_lengths: Vec<usize>,
@@ -87,7 +96,6 @@ impl Default for CompoundParts {
     fn default() -> Self {
         CompoundParts {
             parts: Vec::new(),
-            by_text: FxHashMap::default(),
             heads: FxHashMap::default(),
             modifiers: FxHashMap::default(),
             head_lengths: Vec::new(),
@@ -99,35 +107,38 @@ impl Default for CompoundParts {
     }
 }
 
-/// The filter bit of a part of `len` bytes starting with `bytes` (at
-/// least four).
+/// The filter bit of a part of `len` bytes starting with `bytes` (its
+/// first four, zeros for a shorter slice).
 fn filter_bit(bytes: &[u8], len: usize) -> (usize, u64) {
-    let four = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as u64;
+    let byte = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    let four = u32::from_le_bytes([byte(0), byte(1), byte(2), byte(3)]) as u64;
     let h = (four | (len as u64) << 32).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48;
     let bit = h as usize % FILTER_BITS;
     (bit / 64, 1 << (bit % 64))
 }
 
 impl CompoundParts {
-    /// Adds cue `id` as a head and/or first part with folded text `part`.
+    /// Adds cue `id` as a head and/or first part with folded text `part`
+    /// (one word of at least four bytes: [`check_part`]).
     pub fn add(&mut self, part: &str, head: bool, modifier: bool, id: usize) {
-        let next = self.parts.len() as u32;
-        let index = *self.by_text.entry(part.into()).or_insert(next);
-        if index == next {
-            self.parts.push(Vec::new());
-        }
-        self.parts[index as usize].push(id);
+        let parts = &mut self.parts;
+        let mut put = |map: &mut FxHashMap<Box<str>, u32>| {
+            let index = *map.entry(part.into()).or_insert_with(|| {
+                parts.push(Vec::new());
+                (parts.len() - 1) as u32
+            });
+            parts[index as usize].push(id);
+        };
         if head {
-            self.heads.insert(part.into(), index);
+            put(&mut self.heads);
         }
         if modifier {
-            self.modifiers.insert(part.into(), index);
+            put(&mut self.modifiers);
         }
     }
 
     /// Lengths and filter, once every part is in.
     pub fn finish(&mut self) {
-        self.by_text = FxHashMap::default();
         let lengths = |map: &FxHashMap<Box<str>, u32>| {
             let mut v: Vec<usize> = map.keys().map(|k| k.len()).collect();
             v.sort_unstable_by(|a, b| b.cmp(a));
@@ -173,15 +184,25 @@ impl CompoundParts {
                 self.modifiers.get(&word[..l]).copied()
             })
             .unwrap_or(NONE);
-        let head = std::iter::once(word)
+        // The longest head over the word and its forms without an ending;
+        // a form that is the head itself (Staatsanwältin → staatsanwalt)
+        // is that cue, inflected.
+        let forms: Vec<&str> = std::iter::once(word)
             .chain(HEAD_ENDINGS.iter().filter_map(|e| word.strip_suffix(e)))
-            .find_map(|stem| {
-                self.head_lengths.iter().find_map(|&l| {
-                    let at = stem.len().checked_sub(l).filter(|&at| at >= MIN_REST)?;
-                    if !self.may_be(&stem.as_bytes()[at..], l) || !stem.is_char_boundary(at) {
+            .collect();
+        let head = self
+            .head_lengths
+            .iter()
+            .find_map(|&l| {
+                forms.iter().find_map(|form| {
+                    let at = form.len().checked_sub(l)?;
+                    if (at != 0 && at < MIN_REST)
+                        || !self.may_be(&form.as_bytes()[at..], l)
+                        || !form.is_char_boundary(at)
+                    {
                         return None;
                     }
-                    self.heads.get(&stem[at..]).copied()
+                    self.heads.get(&form[at..]).copied()
                 })
             })
             .unwrap_or(NONE);
@@ -192,9 +213,10 @@ impl CompoundParts {
     /// [`CompoundParts::min_word`] bytes).
     pub fn count(&self, word: &str, counts: &mut CueCounts) {
         let (modifier, head) = CACHE.with(|cache| {
-            let (generation, map) = &mut *cache.borrow_mut();
-            if *generation != self.generation || map.len() >= CACHE_MAX {
-                *generation = self.generation;
+            let map = &mut *cache.borrow_mut();
+            // The generation is in the key, so a reloaded lexicon, or
+            // another language's, never reads these entries.
+            if map.len() >= CACHE_MAX {
                 map.clear();
             }
             *map.entry(bytes_hash(self.generation, word.as_bytes()))
@@ -253,14 +275,29 @@ mod tests {
         assert!(found(&p, "hallenfussball").is_empty());
         // The rest of the word must be a word-part, not a letter or two.
         assert!(found(&p, "exminister").is_empty());
-        assert!(found(&p, "minister").is_empty());
     }
 
     #[test]
-    fn the_longest_head_wins() {
-        let p = parts(&["*spieler", "*schauspieler"]);
-        assert_eq!(found(&p, "filmschauspieler"), vec![1]);
-        assert_eq!(found(&p, "nationalspieler"), vec![0]);
+    fn which_cue_a_compound_counts() {
+        let cases: [(&[&str], &str, &[usize]); 6] = [
+            // The same text as a head of one topic and a first part of
+            // another: each counts in its own place.
+            (&["*wahl", "wahl*"], "landtagswahl", &[0]),
+            (&["*wahl", "wahl*"], "wahlkampf", &[1]),
+            // A form that is the head itself is that cue, inflected.
+            (&["*staatsanwalt*", "*anwalt*"], "staatsanwaltin", &[0]),
+            (
+                &["*staatsanwalt*", "*anwalt*"],
+                "oberstaatsanwaltinnen",
+                &[0],
+            ),
+            // The longest head wins.
+            (&["*spieler", "*schauspieler"], "filmschauspieler", &[1]),
+            (&["*spieler", "*schauspieler"], "nationalspieler", &[0]),
+        ];
+        for (rows, word, expected) in cases {
+            assert_eq!(found(&parts(rows), word), expected, "{word}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use aho_corasick::{AhoCorasick, MatchKind};
 use rustc_hash::FxHashMap;
 
-use super::compound::{compound_marks, CompoundParts};
+use super::compound::{check_part, compound_marks, CompoundParts};
 use super::features::terms;
 use crate::knowledge::KnowledgeError;
 use crate::text::fold;
@@ -113,6 +113,9 @@ impl Lexicon {
                         err(format!("weight {:?} is not a number in (0, 10]", cols[2]))
                     })?;
                 let (term, head, modifier) = compound_marks(cols[3]).map_err(err)?;
+                if head || modifier {
+                    check_part(cols[3], &fold(term)).map_err(err)?;
+                }
                 lex.add(tokenizer, cols[0], topic, weight, term, (head, modifier));
             }
         }
@@ -310,6 +313,11 @@ mod tests {
     #[test]
     fn a_bad_compound_mark_names_its_line() {
         let text = german("*amt").unwrap_err().to_string();
+        // Folding drops the dot and splits on the hyphen.
+        for term in ["*abc.", "*wahl-kampf"] {
+            let folded = german(term).unwrap_err().to_string();
+            assert!(folded.contains("folds to"), "{folded}");
+        }
         assert!(
             text.contains("de.tsv") && text.contains('2') && text.contains("four letters"),
             "{text}"
