@@ -17,6 +17,9 @@ use crate::text::hash::bytes_hash;
 /// Regierungskoalitionen, Innenministerin.
 const HEAD_ENDINGS: [&str; 9] = ["s", "n", "e", "en", "er", "es", "ern", "in", "innen"];
 
+/// The endings of feminine nouns, which may follow a head on its own.
+const FEMININE: [&str; 2] = ["in", "innen"];
+
 /// Bytes a compound keeps besides the part: Rad|profi.
 const MIN_REST: usize = 3;
 
@@ -184,19 +187,25 @@ impl CompoundParts {
                 self.modifiers.get(&word[..l]).copied()
             })
             .unwrap_or(NONE);
-        // The longest head over the word and its forms without an ending;
-        // a form that is the head itself (Staatsanwältin → staatsanwalt)
-        // is that cue, inflected.
-        let forms: Vec<&str> = std::iter::once(word)
-            .chain(HEAD_ENDINGS.iter().filter_map(|e| word.strip_suffix(e)))
+        // The longest head over the word and its forms without an ending.
+        // A feminine form that is the head itself is that cue
+        // (Staatsanwältin: staatsanwalt); other endings on a bare head are
+        // verbs (handeln, weinen, feuern), not the noun.
+        let forms: Vec<(&str, bool)> = std::iter::once((word, false))
+            .chain(
+                HEAD_ENDINGS
+                    .iter()
+                    .filter_map(|e| word.strip_suffix(e).map(|f| (f, FEMININE.contains(e)))),
+            )
             .collect();
         let head = self
             .head_lengths
             .iter()
             .find_map(|&l| {
-                forms.iter().find_map(|form| {
+                forms.iter().find_map(|&(form, feminine)| {
                     let at = form.len().checked_sub(l)?;
-                    if (at != 0 && at < MIN_REST)
+                    if (at == 0 && !feminine)
+                        || (at != 0 && at < MIN_REST)
                         || !self.may_be(&form.as_bytes()[at..], l)
                         || !form.is_char_boundary(at)
                     {
@@ -279,13 +288,16 @@ mod tests {
 
     #[test]
     fn which_cue_a_compound_counts() {
-        let cases: [(&[&str], &str, &[usize]); 6] = [
+        let cases: [(&[&str], &str, &[usize]); 8] = [
             // The same text as a head of one topic and a first part of
             // another: each counts in its own place.
             (&["*wahl", "wahl*"], "landtagswahl", &[0]),
             (&["*wahl", "wahl*"], "wahlkampf", &[1]),
-            // A form that is the head itself is that cue, inflected.
+            // A feminine form of the head itself is that cue; a verb made
+            // of a head is not the noun.
             (&["*staatsanwalt*", "*anwalt*"], "staatsanwaltin", &[0]),
+            (&["*handel", "*wein"], "handeln", &[]),
+            (&["*handel", "*wein"], "weinen", &[]),
             (
                 &["*staatsanwalt*", "*anwalt*"],
                 "oberstaatsanwaltinnen",
