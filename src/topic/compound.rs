@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHashMap;
 
 use super::lexicon::CueCounts;
+use crate::text::fold;
 use crate::text::hash::bytes_hash;
 
 /// Inflectional endings after a compound's head: Innenministers,
@@ -42,35 +43,45 @@ thread_local! {
     static CACHE: RefCell<FxHashMap<u64, (u32, u32)>> = Default::default();
 }
 
-/// A lexicon term without its compound marks, and whether it is a head
-/// (`*minister`) and a first part (`fußball*`) of compounds. A marked term
-/// is one word of at least four letters.
-pub fn compound_marks(term: &str) -> Result<(&str, bool, bool), String> {
+/// A marked term's part: its folded text and the places it may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The term without its marks, folded as article words are.
+    pub folded: String,
+    /// Marked `*word`: it may end a compound.
+    pub head: bool,
+    /// Marked `word*`: it may start one.
+    pub modifier: bool,
+}
+
+/// A lexicon term without its compound marks, and the part of a marked
+/// term (`*minister`: a head, `fußball*`: a first part). A marked term
+/// must stay one word of at least four letters once folded: folding drops
+/// punctuation (`*abc.` is `abc`) and splits on hyphens (`*wahl-kampf` is
+/// two words, which no single word can end with).
+pub fn compound_marks(term: &str) -> Result<(&str, Option<Part>), String> {
     let head = term.starts_with('*');
     let modifier = term.len() > 1 && term.ends_with('*');
     if !head && !modifier {
-        return Ok((term, false, false));
+        return Ok((term, None));
     }
     let bare = &term[usize::from(head)..term.len() - usize::from(modifier)];
-    if bare.contains(['*', ' ']) || bare.chars().count() < 4 {
+    let folded = fold(bare);
+    if bare.contains('*') || folded.contains(' ') || folded.chars().count() < 4 {
         return Err(format!(
-            "compound part {term:?} must be one word of four letters or more, marked \
-             `*word` (a compound's head), `word*` (its first part) or `*word*` (either)"
+            "compound part {term:?} folds to {folded:?}: it must be one word of four letters \
+             or more, marked `*word` (a compound's head), `word*` (its first part) or `*word*` \
+             (either)"
         ));
     }
-    Ok((bare, head, modifier))
-}
-
-/// Checks a marked term once folded: folding drops punctuation and marks
-/// (`*abc.` is `abc`) and splits on hyphens (`*wahl-kampf` is two words,
-/// which no single word can end with).
-pub fn check_part(term: &str, folded: &str) -> Result<(), String> {
-    if folded.contains(' ') || folded.chars().count() < 4 {
-        return Err(format!(
-            "compound part {term:?} folds to {folded:?}: it must stay one word of four letters or more"
-        ));
-    }
-    Ok(())
+    Ok((
+        bare,
+        Some(Part {
+            folded,
+            head,
+            modifier,
+        }),
+    ))
 }
 
 /// The compound parts of one language's lexicon.
@@ -121,21 +132,20 @@ fn filter_bit(bytes: &[u8], len: usize) -> (usize, u64) {
 }
 
 impl CompoundParts {
-    /// Adds cue `id` as a head and/or first part with folded text `part`
-    /// (one word of at least four bytes: [`check_part`]).
-    pub fn add(&mut self, part: &str, head: bool, modifier: bool, id: usize) {
+    /// Adds cue `id` in the places its part was marked for.
+    pub fn add(&mut self, part: &Part, id: usize) {
         let parts = &mut self.parts;
         let mut put = |map: &mut FxHashMap<Box<str>, u32>| {
-            let index = *map.entry(part.into()).or_insert_with(|| {
+            let index = *map.entry(part.folded.as_str().into()).or_insert_with(|| {
                 parts.push(Vec::new());
                 (parts.len() - 1) as u32
             });
             parts[index as usize].push(id);
         };
-        if head {
+        if part.head {
             put(&mut self.heads);
         }
-        if modifier {
+        if part.modifier {
             put(&mut self.modifiers);
         }
     }
@@ -248,8 +258,8 @@ mod tests {
     fn parts(rows: &[&str]) -> CompoundParts {
         let mut p = CompoundParts::default();
         for (id, row) in rows.iter().enumerate() {
-            let (bare, head, modifier) = compound_marks(row).unwrap();
-            p.add(&crate::text::fold(bare), head, modifier, id);
+            let (_, part) = compound_marks(row).unwrap();
+            p.add(&part.expect("a marked row"), id);
         }
         p.finish();
         p
@@ -314,9 +324,16 @@ mod tests {
 
     #[test]
     fn marks_are_checked() {
-        assert_eq!(compound_marks("krieg"), Ok(("krieg", false, false)));
-        assert_eq!(compound_marks("*krieg*"), Ok(("krieg", true, true)));
-        assert_eq!(compound_marks("*krieg"), Ok(("krieg", true, false)));
+        let part = |head, modifier| {
+            Some(Part {
+                folded: "krieg".into(),
+                head,
+                modifier,
+            })
+        };
+        assert_eq!(compound_marks("krieg"), Ok(("krieg", None)));
+        assert_eq!(compound_marks("*krieg*"), Ok(("krieg", part(true, true))));
+        assert_eq!(compound_marks("*krieg"), Ok(("krieg", part(true, false))));
         for bad in ["*rad", "*two words", "kr*eg*", "**krieg", "*"] {
             assert!(compound_marks(bad).is_err(), "{bad}");
         }

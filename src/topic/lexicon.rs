@@ -10,10 +10,9 @@ use std::collections::HashMap;
 use aho_corasick::{AhoCorasick, MatchKind};
 use rustc_hash::FxHashMap;
 
-use super::compound::{check_part, compound_marks, CompoundParts};
+use super::compound::{compound_marks, CompoundParts, Part};
 use super::features::terms;
 use crate::knowledge::KnowledgeError;
-use crate::text::fold;
 use crate::text::tokens::{Term, Tokenizer};
 
 /// One cue: topic index, weight, and the term for evidence.
@@ -112,11 +111,8 @@ impl Lexicon {
                     .ok_or_else(|| {
                         err(format!("weight {:?} is not a number in (0, 10]", cols[2]))
                     })?;
-                let (term, head, modifier) = compound_marks(cols[3]).map_err(err)?;
-                if head || modifier {
-                    check_part(cols[3], &fold(term)).map_err(err)?;
-                }
-                lex.add(tokenizer, cols[0], topic, weight, term, (head, modifier));
+                let (term, part) = compound_marks(cols[3]).map_err(err)?;
+                lex.add(tokenizer, cols[0], topic, weight, term, part.as_ref());
             }
         }
         for cues in lex.languages.values_mut() {
@@ -153,7 +149,7 @@ impl Lexicon {
         topic: usize,
         weight: f64,
         term: &str,
-        (head, modifier): (bool, bool),
+        part: Option<&Part>,
     ) {
         let stems = terms(tokenizer, lang, term);
         if stems.is_empty() {
@@ -166,8 +162,8 @@ impl Lexicon {
             term: term.to_string(),
         });
         let cues = self.languages.entry(lang.to_string()).or_default();
-        if head || modifier {
-            cues.compounds.add(&fold(term), head, modifier, id);
+        if let Some(part) = part {
+            cues.compounds.add(part, id);
         }
         if let [(_, Some(han))] = stems.as_slice() {
             match cues.han_index.get(han) {
