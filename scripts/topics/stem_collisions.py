@@ -21,32 +21,25 @@ too).
 import argparse
 import os
 import sys
-import unicodedata
 from collections import defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import check_lexicon  # noqa: E402  (the Arabic light stemmer and marks)
+import check_lexicon  # noqa: E402  (its folding and stemmers, mirrors of the Rust ones)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LEXICONS = os.path.join(ROOT, "config", "topics", "lexicon")
-SNOWBALL = {"en": "english", "fr": "french", "es": "spanish", "de": "german", "ru": "russian"}
-
-
-def fold(word):
-    """wiredesk's folding, for one word: NFKD without marks, lowercase."""
-    word = word.replace("ß", "ss").replace("ẞ", "ss").replace("ё", "е").replace("Ё", "Е")
-    decomposed = unicodedata.normalize("NFKD", word)
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c) or c == "\u0306")
-    return unicodedata.normalize("NFC", kept).lower()
+fold = check_lexicon.strip_marks
 
 
 def stemmer_for(lang):
+    """Stems a word as the Rust tokenizer does: folded, then Snowball (or
+    the Arabic light stemmer, which strips the clitics itself)."""
     if lang == "ar":
-        return lambda w: check_lexicon.arabic_light_stem(
-            check_lexicon.strip_arabic_clitics(check_lexicon.strip_marks(w)))
-    import snowballstemmer
-    s = snowballstemmer.stemmer(SNOWBALL[lang])
-    return lambda w: s.stemWord(fold(w))
+        return lambda w: check_lexicon.arabic_light_stem(fold(w))
+    stemmer = check_lexicon.load_stemmers(True).get(lang)
+    if stemmer is None:
+        sys.exit("stem_collisions.py needs snowballstemmer: pip install wordfreq snowballstemmer")
+    return lambda w: stemmer.stemWord(fold(w))
 
 
 def cues(lang):
@@ -56,6 +49,8 @@ def cues(lang):
         with open(os.path.join(LEXICONS, name), encoding="utf-8") as f:
             next(f)
             for line in f:
+                if not line.strip():
+                    continue
                 l, topic, weight, term = line.rstrip("\n").split("\t")
                 bare = term.strip("*")
                 if l == lang and " " not in bare and "-" not in bare:
