@@ -69,6 +69,20 @@ pub fn fold_into(text: &str, out: &mut String) {
             i += 2;
             continue;
         }
+        if (0xE4..=0xE9).contains(&b) && i + 2 < bytes.len() {
+            // Three bytes from U+4000 to U+9FFF: nearly every char of
+            // Chinese text. A CJK ideograph folds to itself, so its bytes
+            // are copied as they are, without decoding the char.
+            let point = (b as u32 & 0x0F) << 12
+                | (bytes[i + 1] as u32 & 0x3F) << 6
+                | (bytes[i + 2] as u32 & 0x3F);
+            if char::from_u32(point).is_some_and(is_plain_han) {
+                space_before_letter(out, &mut pending_space);
+                out.push_str(&text[i..i + 3]);
+                i += 3;
+                continue;
+            }
+        }
         let c = text[i..].chars().next().expect("a char starts here");
         i += c.len_utf8();
         fold_char(c, out, &mut pending_space);

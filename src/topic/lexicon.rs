@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rustc_hash::FxHashMap;
 
 use super::compound::{compound_marks, CompoundParts, Part};
@@ -130,6 +130,7 @@ impl Lexicon {
                 // default, first match to end, would count.
                 let automaton = AhoCorasick::builder()
                     .match_kind(MatchKind::LeftmostLongest)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&cues.han_terms)
                     .map_err(|e| KnowledgeError::Parse {
                         path: "topic lexicons".into(),
