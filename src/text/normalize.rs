@@ -71,12 +71,13 @@ pub fn fold_into(text: &str, out: &mut String) {
         }
         if (0xE4..=0xE9).contains(&b) && i + 2 < bytes.len() {
             // Three bytes from U+4000 to U+9FFF: nearly every char of
-            // Chinese text. A CJK ideograph folds to itself, so its bytes
-            // are copied as they are, without decoding the char.
+            // Chinese text. A CJK unified ideograph (U+4E00..U+9FFF) has no
+            // decomposition, mark or case, so its bytes are copied as they
+            // are, skipping the Unicode table look-ups.
             let point = (b as u32 & 0x0F) << 12
                 | (bytes[i + 1] as u32 & 0x3F) << 6
                 | (bytes[i + 2] as u32 & 0x3F);
-            if char::from_u32(point).is_some_and(is_plain_han) {
+            if (0x4E00..=0x9FFF).contains(&point) {
                 space_before_letter(out, &mut pending_space);
                 out.push_str(&text[i..i + 3]);
                 i += 3;
@@ -104,14 +105,10 @@ fn fold_char(c: char, out: &mut String, pending_space: &mut bool) {
         }
     };
     // Two-byte chars (Arabic, Cyrillic, accented Latin) come here only to
-    // fill [`two_byte_table`]; the shortcuts are for the longer ones.
+    // fill [`two_byte_table`], and CJK ideographs never (see `fold_into`);
+    // the shortcut is for common punctuation.
     if is_common_punctuation(c) {
         *pending_space = true;
-    } else if is_plain_han(c) {
-        // Chinese: caseless, no decomposition, no mark — skip the Unicode
-        // table look-ups.
-        space_before_letter(out, pending_space);
-        out.push(c);
     } else if matches!(c, 'й' | 'Й') {
         // й is a letter of its own in Russian, not и with a breve.
         emit('й', out, pending_space);
@@ -190,12 +187,6 @@ const ASCII_FOLD: [u8; 128] = {
     }
     t
 };
-
-/// A CJK unified ideograph: a letter with no decomposition, no mark and
-/// no case, folded as itself.
-fn is_plain_han(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}')
-}
 
 /// The unified form of an Arabic letter written several ways, if `c` is one.
 fn arabic_form(c: char) -> Option<char> {

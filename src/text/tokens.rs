@@ -48,9 +48,9 @@ fn is_han(point: u32) -> bool {
     )
 }
 
-/// The length of the UTF-8 char that starts `bytes` (valid UTF-8, not
-/// empty), and whether it is Han: decoded from the bytes, since Han
-/// characters take three or four bytes and the rest need no decoding.
+/// The length of the UTF-8 char that starts `bytes` (valid UTF-8, at a
+/// char boundary, not empty), and whether it is Han: only chars of three
+/// or four bytes can be, and only they are decoded.
 /// Inlined: it runs once per character of Chinese text.
 #[inline(always)]
 fn han_char(bytes: &[u8]) -> (usize, bool) {
@@ -177,10 +177,9 @@ fn split_han(word: &str) -> HanRuns<'_> {
     HanRuns { word, at: 0 }
 }
 
-/// The runs of [`split_han`], found as they are read: nearly every word
-/// of Chinese text comes here, and collecting its runs into vectors cost
-/// two allocations and ~1,500 instructions a word. Characters are
-/// classed from their UTF-8 bytes, without decoding every char.
+/// The runs of [`split_han`], found as they are read, without allocating:
+/// nearly every word of Chinese text comes here. Chars are classed by
+/// [`han_char`] rather than through `chars()` and [`script_of`].
 struct HanRuns<'a> {
     word: &'a str,
     at: usize,
@@ -484,6 +483,48 @@ mod tests {
                 proptest::prop_assert_eq!(term.han, token.script == Script::Han);
                 proptest::prop_assert_eq!(term.text, token.text);
             }
+        }
+    }
+
+    #[test]
+    fn han_ranges_end_where_unicode_ends_them() {
+        let han = |c: char| script_of(c) == Script::Han;
+        for c in [
+            '\u{3400}', '\u{4DBF}', '\u{4E00}', '\u{9FFF}', '\u{F900}', '\u{FAFF}',
+        ] {
+            assert!(han(c), "{c:?}");
+        }
+        for c in [
+            '\u{33FF}',
+            '\u{4DC0}',
+            '\u{A000}',
+            '\u{F8FF}',
+            '\u{FB00}',
+            '\u{1FFFF}',
+        ] {
+            assert!(!han(c), "{c:?}");
+        }
+        assert!(han('\u{20000}') && han('\u{2FA1F}') && !han('\u{2FA20}'));
+        // The byte classing agrees at every one of them.
+        for c in [
+            '\u{33FF}',
+            '\u{3400}',
+            '\u{4DBF}',
+            '\u{4DC0}',
+            '\u{9FFF}',
+            '\u{A000}',
+            '\u{F8FF}',
+            '\u{F900}',
+            '\u{FAFF}',
+            '\u{FB00}',
+            '\u{1FFFF}',
+            '\u{20000}',
+            '\u{2FA1F}',
+            '\u{2FA20}',
+        ] {
+            let mut buf = [0u8; 4];
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(han_char(bytes), (bytes.len(), han(c)), "{c:?}");
         }
     }
 

@@ -127,7 +127,10 @@ impl Lexicon {
             if !cues.han_terms.is_empty() {
                 // Leftmost-longest: 网络游戏 (online games) is one cue, not
                 // 网络 (network) with the rest unread, which is what the
-                // default, first match to end, would count.
+                // default, first match to end, would count. A DFA: the
+                // default contiguous NFA's search was the costliest step of
+                // a Chinese article. The DFA of the 2,232 Chinese terms takes
+                // 5.9 MB (the NFA 0.23 MB), once per loaded knowledge.
                 let automaton = AhoCorasick::builder()
                     .match_kind(MatchKind::LeftmostLongest)
                     .kind(Some(AhoCorasickKind::DFA))
