@@ -46,15 +46,13 @@ def cues(lang):
     """(term, topic, weight, file) of the one-word cues of a language."""
     out = []
     for name in (f"{lang}.tsv", "iptc-generated.tsv"):
-        with open(os.path.join(LEXICONS, name), encoding="utf-8") as f:
-            next(f)
-            for line in f:
-                if not line.strip():
-                    continue
-                l, topic, weight, term = line.rstrip("\n").split("\t")
-                bare = term.strip("*")
-                if l == lang and " " not in bare and "-" not in bare:
-                    out.append((bare, topic, weight, name))
+        # check_lexicon.py reports malformed files; here they are only read.
+        path = os.path.join(LEXICONS, name)
+        for _, (l, topic, weight, term) in check_lexicon.read_tsv(
+                path, check_lexicon.Problems(), check_lexicon.HEADER):
+            bare = term.strip("*")
+            if l == lang and " " not in bare and "-" not in bare:
+                out.append((bare, topic, weight, name))
     return out
 
 
